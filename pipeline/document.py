@@ -1,0 +1,81 @@
+"""The ingest stage's output: a document as pages of lines with positions.
+
+Every later stage reads only these classes, never the file. Ingesters for each
+format (text, PDF, DOCX) build a `Document`; a file that cannot be read raises
+`IngestError` with a SPEC §3 error code.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+# SPEC §3 report-level error codes.
+ERROR_CODES = (
+    "unreadable",
+    "encrypted",
+    "no_text_layer",
+    "unsupported_format",
+    "empty",
+    "not_a_report",
+)
+
+
+class IngestError(Exception):
+    """A file that cannot be turned into a Document (SPEC §3 `error`)."""
+
+    def __init__(self, code: str, message: str):
+        if code not in ERROR_CODES:
+            raise ValueError(f"unknown ingest error code {code!r}; allowed: {ERROR_CODES}")
+        super().__init__(message)
+        self.code = code
+        self.message = message
+
+
+@dataclass(frozen=True)
+class Line:
+    """One source line, exactly as the file has it (no trailing newline).
+
+    `line` is 1-based: within the file for text, within the page for PDF and
+    DOCX. `page` is 1-based, or None for plain text. `bbox` is (x0, top, x1,
+    bottom) in PDF points where the format has geometry.
+    """
+
+    text: str
+    line: int
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Cell:
+    text: str
+    row: int
+    col: int
+    page: int | None = None
+    bbox: tuple[float, float, float, float] | None = None
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table as rows of cells; `after_line` is the index into Document.lines
+    of the last running-text line before the table (-1 when it comes first),
+    so the table's place in reading order is known."""
+
+    rows: tuple[tuple[Cell, ...], ...]
+    page: int | None = None
+    after_line: int = -1
+
+
+@dataclass(frozen=True)
+class Document:
+    """A readable input: running text lines in reading order, plus tables.
+
+    `meta` carries facts about the reading (encoding, page count, skipped
+    pages, engine) that reports show; nothing in it changes the audit.
+    """
+
+    source: str
+    kind: str  # "txt", "pdf", "docx"
+    lines: tuple[Line, ...]
+    tables: tuple[Table, ...] = ()
+    meta: dict = field(default_factory=dict)
