@@ -1,0 +1,96 @@
+"""Helpers the extractors share: finding numbers in normalised text and
+turning value phrases ('>=6000人', '不低于95%', '效果明显') into numbers."""
+
+from __future__ import annotations
+
+import regex
+
+from ..model import Target
+from ..normalize import Text
+from ..numbers import NUMBER_RE, Number, number_from_match, split_operator
+
+CN_DIGITS = "零〇一二两三四五六七八九十百千万"
+CN_NUMBER_RE = regex.compile(rf"[{CN_DIGITS}]+")
+
+
+def cn_to_int(text: str) -> int | None:
+    """Chinese numerals (二十一, 十二, 一百零五) to int, via cn2an."""
+    if not text or not CN_NUMBER_RE.fullmatch(text):
+        return None
+    import cn2an  # small, but keep `perfaudit --help` free of it
+
+    try:
+        value = cn2an.cn2an(text.replace("两", "二"), "smart")
+    except (ValueError, KeyError):
+        return None
+    return int(value) if value == int(value) else None
+
+
+def ordinal(text: str) -> int | None:
+    """'十二' or '12' -> 12."""
+    text = text.strip()
+    if text.isdigit():
+        return int(text)
+    return cn_to_int(text)
+
+
+def number_at(text: Text, m: regex.Match, group: str | int = 0) -> Number | None:
+    """The Number printed in match group `group`, with its evidence."""
+    start, end = m.span(group)
+    nm = NUMBER_RE.match(text.text, start)
+    if not nm or nm.start() != start:
+        return None
+    n = number_from_match(nm)
+    if n is None:
+        return None
+    return n.with_evidence(text.evidence(start, nm.end()))
+
+
+def parse_value(phrase: str) -> tuple[str | None, Number | None, str | None]:
+    """Parse a value phrase into (operator or None, Number or None, text).
+
+    The Number has no evidence; callers attach it. Text is the qualitative
+    wording when no number leads the phrase (after any operator)."""
+    phrase = phrase.strip().strip("“”\"'「」")
+    op, rest = split_operator(phrase)
+    rest = rest.strip("“”\"'「」")
+    m = NUMBER_RE.match(rest)
+    if m and m.start() == 0:
+        n = number_from_match(m)
+        if n is not None and n.unit is None:
+            unit = _trailing_unit(rest[m.end() :])
+            if unit:
+                n = Number(n.raw + unit, n.value, n.decimals, unit, n.exact or (not m.group("frac") and unit_is_count(unit)))
+        return op, n, None
+    cm = CN_NUMBER_RE.match(rest)
+    if cm and cm.end() < len(rest) and (value := cn_to_int(cm.group(0))) is not None:
+        unit = _trailing_unit(rest[cm.end() :])
+        from decimal import Decimal
+
+        return op, Number(rest[: cm.end()] + (unit or ""), Decimal(value), 0, unit, True), None
+    return op, None, rest or None
+
+
+def unit_is_count(unit: str) -> bool:
+    from ..numbers import COUNT_UNITS
+
+    return unit in COUNT_UNITS
+
+
+def _trailing_unit(tail: str) -> str | None:
+    m = regex.match(r"([\p{Han}A-Za-z/%]{1,4})", tail)
+    if not m:
+        return None
+    word = m.group(1)
+    # Units are short; stop at words that begin the next clause.
+    for stop in ("以上", "以内", "以下", "及以上", "左右"):
+        if stop in word:
+            word = word.split(stop)[0]
+    return word or None
+
+
+def make_target(phrase: str, evidence) -> Target:
+    op, number, text = parse_value(phrase)
+    if number is not None:
+        number = number.with_evidence(evidence)
+    return Target(op=op or "=", number=number, text=text, op_stated=op is not None)

@@ -1,0 +1,37 @@
+"""评价结论: the total score and the rating (优/良/中/差)."""
+
+from __future__ import annotations
+
+import regex
+
+from ..model import Record
+from ..normalize import Text
+from .common import number_at
+
+SCORE_RE = regex.compile(
+    r"(?:综合得分|自评得分|自评总分|评价得分|总得分|总分|得分)\s*(?:为|是|:|：)?\s*(?P<v>\d{1,3}(?:\.\d+)?)\s*分?"
+)
+RATING_RE = regex.compile(
+    r"(?:评价结果|评价等级|自评等级|自评结果|绩效等级|等级|评级|结果)\s*(?:为|是|:|：)?\s*[“\"「『]?\s*(?P<r>优秀|良好|中等|优|良|中|差|合格|不合格|较差)"
+)
+RATING_CANON = {"优秀": "优", "良好": "良", "中等": "中", "较差": "差", "合格": "中", "不合格": "差"}
+
+
+def extract_conclusion(blocks: list[Text], record: Record) -> None:
+    """Prefer the block headed 评价结论/自评结论; else the last mention anywhere."""
+    ordered = sorted(blocks, key=lambda b: 0 if regex.search(r"结论", b.text[:20]) else 1)
+    for block in ordered:
+        if record.score is None:
+            m = SCORE_RE.search(block.text)
+            if m:
+                n = number_at(block, m, "v")
+                if n is not None:
+                    record.score = n.with_evidence(block.evidence(*m.span()))
+        if record.rating is None:
+            r = RATING_RE.search(block.text)
+            if r:
+                word = r.group("r")
+                record.rating = RATING_CANON.get(word, word)
+                record.rating_evidence = block.evidence(*r.span())
+        if record.score is not None and record.rating is not None:
+            return

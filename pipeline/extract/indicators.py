@@ -1,0 +1,122 @@
+"""Indicators from the narrative's 绩效分析 section: one block per indicator,
+a heading such as （四）指标四：NAME, then a body with the target, mid-year
+value, actual value, completion rate, the achieved claim and any reason."""
+
+from __future__ import annotations
+
+import regex
+
+from ..model import Indicator, Record
+from ..normalize import Text
+from .common import make_target, parse_value
+
+HEADING_RE = regex.compile(
+    r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、]|[一二三四五六七八九十]{1,3}[、.])?\s*"
+    r"(?:绩效)?指标\s*(?P<ord>[一二三四五六七八九十百\d]{1,4})\s*[:：]?\s*(?P<name>.*)$"
+)
+TARGET_WORDS = r"(?:预期指标值?|年度指标值|年度目标值|预期目标值|目标值|计划指标值?|指标值)"
+ACTUAL_WORDS = r"(?:本次评价)?(?:实际完成值|实际完成情况|实际完成|实际值|完成值)"
+VERB = r"(?:是|为|:|：)?"
+VALUE = r"(?P<v>[^，,。；;]*)"
+TARGET_RE = regex.compile(TARGET_WORDS + VERB + VALUE)
+MIDYEAR_RE = regex.compile(r"年中(?:绩效)?(?:运行)?(?:监控)?(?:完成值|完成情况|值)?" + VERB + VALUE)
+ACTUAL_RE = regex.compile(r"(?<!监控)" + ACTUAL_WORDS + VERB + VALUE)
+RATE_RE = regex.compile(r"(?:指标)?完成(?:比)?率" + VERB + r"(?P<v>[-−]?\d+(?:\.\d+)?%)")
+NOT_ACHIEVED = regex.compile(
+    r"未(?:能)?(?:达到|完成|达成|实现)(?:年度|预期|既定|计划)?(?:绩效)?(?:目标|指标值?)|没有(?:达到|完成)(?:预期)?目标"
+)
+ACHIEVED = regex.compile(
+    r"(?:已|均)?(?:达到|完成|达成|实现)(?:了)?(?:年度|预期|既定|计划)(?:绩效)?(?:目标|指标值?)|超额完成"
+)
+REASON_HEAD = regex.compile(
+    r"(?:偏差原因(?:分析)?(?:及改进措施)?|未完成原因|未达标原因|超额完成原因|超额原因|原因分析|主要原因|原因)\s*(?:是|为|:|：)"
+)
+REASON_ANY = regex.compile(r"原因|由于|因为|导致|致使|所致|系因")
+NOT_MONITORED = regex.compile(r"未(?:达到|到)监控节点|未监控|不适用|无")
+
+
+def is_indicator_block(block: Text) -> bool:
+    return bool(block.nlines) and bool(HEADING_RE.match(block.nlines[0].text))
+
+
+def extract_indicators(blocks: list[Text], record: Record) -> None:
+    for block in blocks:
+        if not is_indicator_block(block):
+            continue
+        ind = _parse_block(block, len(record.indicators) + 1)
+        record.indicators.append(ind)
+
+
+def _parse_block(block: Text, index: int) -> Indicator:
+    head = block.nlines[0]
+    hm = HEADING_RE.match(head.text)
+    ind = Indicator(index=index)
+    heading_name = hm.group("name").strip() or None
+    ind.heading_name = heading_name
+    htext = Text([head])
+    if heading_name:
+        ind.heading_evidence = htext.evidence(*hm.span("name"))
+    body = Text(block.nlines[1:]) if len(block.nlines) > 1 else Text([])
+    if body.text:
+        _parse_body(body, ind)
+    ind.name = ind.body_name or ind.heading_name
+    return ind
+
+
+def _parse_body(body: Text, ind: Indicator) -> None:
+    t = body.text
+    ind.evidence = body.evidence(0, len(t))
+    first_value = TARGET_RE.search(t)
+    if first_value:
+        name = t[: first_value.start()].rstrip("，,：: ")
+        if name and len(name) <= 80:
+            ind.body_name = name
+        phrase = first_value.group("v")
+        ind.target = make_target(phrase, body.evidence(*first_value.span()))
+    mid = MIDYEAR_RE.search(t)
+    if mid:
+        op, n, text = parse_value(mid.group("v"))
+        if n is not None:
+            ind.midyear = n.with_evidence(body.evidence(*mid.span()))
+        elif text:
+            ind.midyear_text = text
+    act = ACTUAL_RE.search(t, first_value.end() if first_value else 0)
+    if act:
+        op, n, text = parse_value(act.group("v"))
+        if n is not None:
+            ind.actual = n.with_evidence(body.evidence(*act.span()))
+        else:
+            ind.actual_text = text
+    rate = RATE_RE.search(t)
+    if rate:
+        n = parse_value(rate.group("v"))[1]
+        if n is not None:
+            ind.rate = n.with_evidence(body.evidence(*rate.span()))
+    _parse_claim(body, ind, rate.end() if rate else 0)
+
+
+def _parse_claim(body: Text, ind: Indicator, after: int) -> None:
+    t = body.text
+    neg = NOT_ACHIEVED.search(t, after)
+    pos = ACHIEVED.search(t, after)
+    claim = neg or pos
+    if neg and pos and pos.start() < neg.start() and not _overlaps(neg, pos):
+        claim = pos
+    if claim:
+        ind.achieved = claim is pos
+        ind.achieved_evidence = body.evidence(*claim.span())
+    tail_start = claim.end() if claim else after
+    tail = t[tail_start:]
+    rh = REASON_HEAD.search(tail)
+    if rh:
+        reason = tail[rh.end() :].strip("，,。 ")
+        ind.deviation_reason = reason or None
+        ind.explanation = ind.deviation_reason
+    elif REASON_ANY.search(tail):
+        ind.explanation = tail.strip("，,。 ") or None
+        if ind.achieved is False:
+            ind.deviation_reason = ind.explanation
+
+
+def _overlaps(a: regex.Match, b: regex.Match) -> bool:
+    return a.start() < b.end() and b.start() < a.end()

@@ -1,0 +1,179 @@
+"""Plain data objects shared by the stages after ingest: evidence, the record
+(SPEC §4) and findings (SPEC §5). No I/O here."""
+
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .numbers import Number
+
+CATEGORIES = (
+    "sum_mismatch", "adjustment_mismatch", "rate_mismatch", "zero_base_rate",
+    "claim_contradiction", "missing_deviation_reason", "missing_explanation",
+    "rating_mismatch", "score_mismatch", "weight_mismatch", "out_of_range",
+    "unit_mismatch", "value_mismatch", "name_mismatch", "text_defect", "extraction_gap",
+)
+SEVERITIES = ("error", "warning", "info")
+BUDGET_LINES = (
+    "total", "year_start", "additions", "basic", "project", "special",
+    "fiscal", "carryover", "other",
+)
+BUDGET_FIELDS = ("count", "year_start", "adjustment", "budget", "executed", "rate", "weight", "score")
+
+
+@dataclass(frozen=True)
+class Evidence:
+    """Exact source text with its place: page (None for plain text) and the
+    1-based first and last source line it spans."""
+
+    text: str
+    line: int
+    page: int | None = None
+    line_end: int | None = None
+
+    def to_json(self) -> dict:
+        out = {"text": self.text, "page": self.page, "line": self.line}
+        if self.line_end and self.line_end != self.line:
+            out["line_end"] = self.line_end
+        return out
+
+
+@dataclass
+class BudgetLine:
+    name: str
+    fields: dict[str, Number] = field(default_factory=dict)
+    # Reason sentences found with this line (adjustments, low execution).
+    explanation: str | None = None
+    evidence: Evidence | None = None
+
+    def get(self, key: str) -> Number | None:
+        return self.fields.get(key)
+
+
+@dataclass
+class Target:
+    op: str = "="
+    number: Number | None = None
+    text: str | None = None  # qualitative target, e.g. 效果明显
+    op_stated: bool = False
+
+
+@dataclass
+class Indicator:
+    index: int
+    name: str | None = None
+    heading_name: str | None = None
+    body_name: str | None = None
+    target: Target | None = None
+    midyear: Number | None = None
+    midyear_text: str | None = None
+    actual: Number | None = None
+    actual_text: str | None = None
+    rate: Number | None = None
+    achieved: bool | None = None
+    achieved_evidence: Evidence | None = None
+    deviation_reason: str | None = None
+    explanation: str | None = None  # any 原因/说明 text, incl. over-achievement notes
+    heading_evidence: Evidence | None = None
+    evidence: Evidence | None = None
+    level1: str | None = None
+    level2: str | None = None
+    weight: Number | None = None
+    score: Number | None = None
+
+
+@dataclass
+class Gap:
+    """Something the extractor looked for and could not find or parse."""
+
+    subject: str
+    part: str  # short Chinese name of the part, e.g. 年初预算数
+    severity: str = "warning"
+    evidence: Evidence | None = None
+
+
+@dataclass
+class Record:
+    doc_type: str | None = None
+    unit: str | None = None
+    region: str | None = None
+    year: int | None = None
+    filled_on: str | None = None
+    budget: dict[str, BudgetLine] = field(default_factory=dict)
+    indicators: list[Indicator] = field(default_factory=list)
+    score: Number | None = None
+    rating: str | None = None
+    rating_evidence: Evidence | None = None
+    field_evidence: dict[str, Evidence] = field(default_factory=dict)
+    gaps: list[Gap] = field(default_factory=list)
+    # The same quantity stated twice with different values: (path, first, other).
+    conflicts: list[tuple[str, Number, Number]] = field(default_factory=list)
+    numbers_found: int = 0
+
+    def line(self, name: str) -> BudgetLine | None:
+        return self.budget.get(name)
+
+    def value(self, path: str) -> Number | None:
+        """Look up 'budget.basic.year_start' style paths (numbers only)."""
+        parts = path.split(".")
+        if parts[0] == "budget" and len(parts) == 3:
+            bl = self.budget.get(parts[1])
+            return bl.get(parts[2]) if bl else None
+        if parts == ["score"]:
+            return self.score
+        return None
+
+
+@dataclass(frozen=True)
+class Finding:
+    rule: str
+    category: str
+    severity: str
+    subject: str
+    message: str
+    evidence: tuple[Evidence, ...]
+    stated: str | None = None
+    expected: str | None = None
+    suggestion: str | None = None
+    gross: bool = False
+    id: str = ""
+    title: str | None = None
+    extra: dict[str, Any] = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        out = {
+            "id": self.id,
+            "rule": self.rule,
+            "category": self.category,
+            "severity": self.severity,
+            "subject": self.subject,
+            "message": self.message,
+            "stated": self.stated,
+            "expected": self.expected,
+            "suggestion": self.suggestion,
+            "gross": self.gross,
+            "evidence": [e.to_json() for e in self.evidence],
+        }
+        if self.title:
+            out["title"] = self.title
+        out.update(self.extra)
+        return out
+
+
+def finding_id(record: Record | None, rule: str, subject: str) -> str:
+    """Stable across runs and unrelated edits: keyed on what the finding is
+    about (unit, year, document type, rule, subject), not on offsets."""
+    key = "|".join(
+        str(x)
+        for x in (
+            record.unit if record else None,
+            record.year if record else None,
+            record.doc_type if record else None,
+            rule,
+            subject,
+        )
+    )
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
