@@ -28,7 +28,7 @@ MAX_CONTROL_SHARE = 0.02
 MAX_TEXT_BYTES = 50 * 1024 * 1024
 
 
-def read_document(path: str | Path, display_name: str | None = None) -> Document:
+def read_document(path: str | Path, display_name: str | None = None, pdf_engine: str = "auto") -> Document:
     """Read one input file into a Document, or raise IngestError."""
     path = Path(path)
     name = display_name or str(path)
@@ -47,7 +47,7 @@ def read_document(path: str | Path, display_name: str | None = None) -> Document
     if suffix == ".pdf" or data[:5] == b"%PDF-":
         from .ingest_pdf import read_pdf
 
-        return read_pdf(data, name)
+        return read_pdf(data, name, engine=pdf_engine)
     if suffix == ".docx" or (data[:2] == b"PK" and suffix not in TEXT_SUFFIXES):
         from .ingest_docx import read_docx
 

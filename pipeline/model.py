@@ -78,6 +78,7 @@ class Indicator:
     deviation_reason: str | None = None
     explanation: str | None = None  # any 原因/说明 text, incl. over-achievement notes
     heading_evidence: Evidence | None = None
+    body_name_evidence: Evidence | None = None
     evidence: Evidence | None = None
     level1: str | None = None
     level2: str | None = None

@@ -1,0 +1,6 @@
+"""Rule kinds: the code behind rule instances in rules/*.yml.
+
+Importing this package registers every kind in `KINDS`."""
+
+from . import budget, evaluation, indicators, meta, presence, text  # noqa: F401
+from .base import KINDS, Hit, Kind, Tally  # noqa: F401

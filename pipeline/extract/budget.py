@@ -138,9 +138,17 @@ def _mention_number(block: Text, m: regex.Match) -> Number | None:
     n = number_at(block, m)
     if n is None:
         return None
+    n = n.with_evidence(block.evidence(_clause_start(block.text, m.start()), m.end()))
     if n.unit not in MONEY_UNITS and n.unit not in ("万元", "%", "个", "项"):
         return None
     return n
+
+
+def _clause_start(text: str, pos: int, longest: int = 40) -> int:
+    """Start of the clause a number closes, so evidence reads 执行数 3921.85 万元."""
+    floor = max(0, pos - longest)
+    cut = max(text.rfind(sep, floor, pos) for sep in "，,；;。：:")
+    return cut + 1 if cut >= 0 else floor
 
 
 def _store(record: Record, line: str, field: str, number: Number, block: Text, pos: int) -> None:

@@ -71,6 +71,7 @@ def _parse_body(body: Text, ind: Indicator) -> None:
         name = t[: first_value.start()].rstrip("，,：: ")
         if name and len(name) <= 80:
             ind.body_name = name
+            ind.body_name_evidence = body.evidence(0, len(name))
         phrase = first_value.group("v")
         ind.target = make_target(phrase, body.evidence(*first_value.span()))
     mid = MIDYEAR_RE.search(t)

@@ -1,0 +1,129 @@
+"""The pipeline in one call, for the CLI and for notebooks.
+
+    from pipeline.api import audit_paths
+    results = audit_paths(["reports/2023/"])
+    results[0].record, results[0].findings
+
+Each input becomes a `ReportResult`; a file that cannot be read becomes a
+failed result with a SPEC §3 error, and the others go on.
+"""
+
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .audit import SEVERITY_ORDER, audit_record
+from .document import Document, IngestError
+from .extract import extract_record, looks_like_report
+from .ingest import iter_inputs, read_document
+from .rules import Rule, load_rules
+from .serialize import record_to_json
+
+
+@dataclass
+class ReportResult:
+    source: str
+    status: str  # "ok" | "failed"
+    error: dict | None = None
+    record: dict | None = None
+    findings: list[dict] = field(default_factory=list)
+    coverage: dict = field(default_factory=lambda: {"numbers_found": 0, "checks_run": 0})
+    meta: dict = field(default_factory=dict)
+
+    def to_json(self) -> dict:
+        out = {
+            "source": self.source,
+            "status": self.status,
+            "error": self.error,
+            "record": self.record,
+            "findings": self.findings,
+            "coverage": self.coverage,
+        }
+        if self.meta:
+            out["meta"] = self.meta
+        return out
+
+    def count(self, severity: str) -> int:
+        return sum(1 for f in self.findings if f["severity"] == severity)
+
+
+def audit_document(doc: Document, rules: list[Rule]) -> ReportResult:
+    record = extract_record(doc)
+    if not looks_like_report(record):
+        return _failed(doc.source, "not_a_report",
+                       "文件可以读取，但没有找到自评报告的内容（预算执行、绩效指标或自评得分）。", doc.meta)
+    findings, checks_run = audit_record(record, rules)
+    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], _subject_key(f.subject), f.rule))
+    return ReportResult(
+        source=doc.source,
+        status="ok",
+        record=record_to_json(record),
+        findings=[f.to_json() for f in findings],
+        coverage={"numbers_found": record.numbers_found, "checks_run": checks_run,
+                  "indicators": len(record.indicators), "budget_lines": len(record.budget)},
+        meta=_public_meta(doc.meta),
+    )
+
+
+def _subject_key(subject: str) -> tuple:
+    head, _, tail = subject.partition(".")
+    return (head, int(tail)) if tail.isdigit() else (head, 0, tail)
+
+
+def _public_meta(meta: dict) -> dict:
+    return {k: v for k, v in meta.items() if k in ("encoding", "pages", "skipped_pages", "warnings", "engine")}
+
+
+def _failed(source: str, code: str, message: str, meta: dict | None = None) -> ReportResult:
+    return ReportResult(source=source, status="failed", error={"code": code, "message": message},
+                        meta=_public_meta(meta or {}))
+
+
+def audit_file(path: str | Path, rules: list[Rule], display_name: str | None = None, **read_opts) -> ReportResult:
+    name = display_name or str(path)
+    try:
+        doc = read_document(path, name, **read_opts)
+    except IngestError as exc:
+        return _failed(name, exc.code, exc.message)
+    return audit_document(doc, rules)
+
+
+def audit_paths(
+    paths: list[str | Path],
+    rules_dirs: list[str | Path] | None = None,
+    jobs: int = 1,
+    progress=None,
+    **read_opts,
+) -> list[ReportResult]:
+    """Audit every input under `paths`; results in input order."""
+    rules = load_rules(rules_dirs)
+    inputs = iter_inputs(paths)
+    if jobs <= 1 or len(inputs) <= 1:
+        out = []
+        for p in inputs:
+            out.append(_safe_audit(p, rules, read_opts))
+            if progress:
+                progress(p)
+        return out
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1)) as pool:
+        futures = [pool.submit(_safe_audit, p, rules, read_opts) for p in inputs]
+        results = []
+        for p, fut in zip(inputs, futures, strict=True):
+            results.append(fut.result())
+            if progress:
+                progress(p)
+        return results
+
+
+def _safe_audit(path: Path, rules: list[Rule], read_opts: dict) -> ReportResult:
+    """One bad file must never stop the batch: an unexpected exception becomes
+    a failed result that says it is a perfaudit bug, not the user's."""
+    try:
+        return audit_file(path, rules, **read_opts)
+    except Exception as exc:  # noqa: BLE001 - the batch must go on
+        return _failed(str(path), "unreadable",
+                       f"处理该文件时 perfaudit 内部出错（{type(exc).__name__}: {exc}），请将文件反馈给开发者。")

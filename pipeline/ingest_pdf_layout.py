@@ -1,0 +1,273 @@
+"""Engine-neutral PDF layout: characters -> lines in reading order.
+
+Both PDF engines (pdfplumber and pypdfium2) reduce a page to `Glyph` records; everything
+after that is shared here, so the two engines give the same text on the same page:
+de-duplication of fake-bold glyphs, grouping into visual lines by baseline, CJK-aware
+spacing (no spaces between Chinese characters or inside numbers, also for letter-spaced
+text), simple two-column reading order, and removal of running headers, footers and page
+numbers. No PDF library is imported here.
+"""
+
+from __future__ import annotations
+
+import re
+import statistics
+import unicodedata
+from dataclasses import dataclass
+
+# Glyph box around the baseline, in font-size units (engines report heights differently).
+ASCENT = 0.8
+DESCENT = 0.2
+# Two glyphs with the same text closer than this (pt) are one glyph drawn twice (fake bold).
+DEDUPE_TOLERANCE = 1.0
+# Glyphs whose baselines differ by less than this share of the font size are on one line
+# (Latin digits in another font often sit slightly off the CJK baseline).
+BASELINE_TOLERANCE = 0.45
+# A gap wider than the line's usual letter gap plus this share of the font size is a space.
+SPACE_GAP = 0.15
+# Inside a number, only a gap wider than this share of the font size separates two numbers.
+NUMBER_GAP = 0.6
+# A gap wider than this share of the font size splits a line into segments (columns).
+SEGMENT_GAP = 2.0
+# A two-column block needs at least this many segments in each column.
+MIN_COLUMN_SEGMENTS = 3
+# Share of page height at the top and bottom where headers, footers and page numbers live.
+MARGIN_SHARE = 0.12
+# A margin line repeated at the same place on more than this share of pages is running.
+RUNNING_SHARE = 0.5
+
+PAGE_NUMBER_RE = re.compile(
+    r"^(?:[-－—–_·•\s]*\d{1,4}[-－—–_·•\s]*"
+    r"|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?"
+    r"|\d{1,4}\s*/\s*\d{1,4}"
+    r"|(?:page|Page|PAGE)\s*\d{1,4}(?:\s*of\s*\d{1,4})?)$"
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Glyph:
+    """One drawn character in top-down page coordinates (pt)."""
+
+    text: str
+    x0: float
+    x1: float
+    baseline: float
+    size: float
+
+    @property
+    def top(self) -> float:
+        return self.baseline - ASCENT * self.size
+
+    @property
+    def bottom(self) -> float:
+        return self.baseline + DESCENT * self.size
+
+
+@dataclass(frozen=True, slots=True)
+class TextLine:
+    """A visual line of running text on one page."""
+
+    text: str
+    x0: float
+    top: float
+    x1: float
+    bottom: float
+
+    @property
+    def bbox(self) -> tuple[float, float, float, float]:
+        return (round(self.x0, 2), round(self.top, 2), round(self.x1, 2), round(self.bottom, 2))
+
+
+def is_cjk(ch: str) -> bool:
+    """CJK ideographs, CJK punctuation and full-width forms: text that takes no spaces."""
+    code = ord(ch)
+    return (
+        0x2E80 <= code <= 0x9FFF
+        or 0xF900 <= code <= 0xFAFF
+        or 0xFE30 <= code <= 0xFE4F
+        or 0xFF00 <= code <= 0xFFEF
+        or 0x20000 <= code <= 0x3FFFF
+        or ch in "“”‘’…—·"
+    )
+
+
+def is_numeric(ch: str) -> bool:
+    return ch.isdigit() or ch in ".,%‰"
+
+
+def group_rows(glyphs: list[Glyph]) -> list[list[Glyph]]:
+    """Group glyphs into visual rows by baseline, each row sorted left to right and
+    cleared of fake-bold duplicates."""
+    rows: list[list[Glyph]] = []
+    anchor = None
+    for g in sorted(glyphs, key=lambda g: (g.baseline, g.x0)):
+        if anchor is None or g.baseline - anchor > BASELINE_TOLERANCE * max(g.size, 1.0):
+            rows.append([])
+            anchor = g.baseline
+        rows[-1].append(g)
+    return [dedupe(sorted(row, key=lambda g: g.x0)) for row in rows]
+
+
+def dedupe(row: list[Glyph]) -> list[Glyph]:
+    """Drop a glyph drawn again at (almost) the same place: fake bold and shadows."""
+    kept: list[Glyph] = []
+    for g in row:
+        if any(
+            k.text == g.text and abs(k.x0 - g.x0) <= DEDUPE_TOLERANCE and abs(k.baseline - g.baseline) <= DEDUPE_TOLERANCE
+            for k in kept[-4:]
+        ):
+            continue
+        kept.append(g)
+    return kept
+
+
+def split_segments(row: list[Glyph]) -> list[list[Glyph]]:
+    """Split a row at wide gaps (a column gutter or a tab stop)."""
+    segments = [[row[0]]]
+    for prev, g in zip(row, row[1:], strict=False):
+        if g.x0 - prev.x1 > SEGMENT_GAP * max(prev.size, g.size, 1.0):
+            segments.append([])
+        segments[-1].append(g)
+    return segments
+
+
+def row_text(glyphs: list[Glyph]) -> str:
+    """Join a row's glyphs, inserting a space only where the gap is wider than the
+    row's usual letter gap and the neighbours are not both CJK or both numeric."""
+    if not glyphs:
+        return ""
+    gaps = [b.x0 - a.x1 for a, b in zip(glyphs, glyphs[1:], strict=False)]
+    base = max(statistics.median(gaps), 0.0) if len(gaps) >= 3 else 0.0
+    out = [glyphs[0].text]
+    for a, b, gap in zip(glyphs, glyphs[1:], gaps, strict=False):
+        size = max(a.size, b.size, 1.0)
+        extra = gap - base
+        if extra > SPACE_GAP * size and not (is_cjk(a.text[-1]) and is_cjk(b.text[0])):
+            numeric = is_numeric(a.text[-1]) and is_numeric(b.text[0])
+            if not numeric or extra > NUMBER_GAP * size:
+                out.append(" ")
+        out.append(b.text)
+    return "".join(out)
+
+
+def make_line(glyphs: list[Glyph]) -> TextLine:
+    return TextLine(
+        text=row_text(glyphs),
+        x0=min(g.x0 for g in glyphs),
+        top=min(g.top for g in glyphs),
+        x1=max(g.x1 for g in glyphs),
+        bottom=max(g.bottom for g in glyphs),
+    )
+
+
+def page_lines(glyphs: list[Glyph], page_width: float) -> list[TextLine]:
+    """Visual lines of a page in reading order (two-column blocks: left, then right)."""
+    rows = [split_segments(r) for r in group_rows(glyphs) if r]
+    gutter = find_gutter(rows, page_width)
+    if gutter is None:
+        return [make_line([g for seg in row for g in seg]) for row in rows]
+    lines: list[TextLine] = []
+    for block, two_col in column_blocks(rows, gutter):
+        if not two_col:
+            lines.extend(make_line([g for seg in row for g in seg]) for row in block)
+            continue
+        for side in (0, 1):
+            for row in block:
+                part = [g for seg in row for g in seg if (seg[0].x0 >= gutter) == bool(side)]
+                if part:
+                    lines.append(make_line(part))
+    return lines
+
+
+def crosses(row: list[list[Glyph]], x: float) -> bool:
+    return any(seg[0].x0 < x < seg[-1].x1 for seg in row)
+
+
+def column_blocks(rows, gutter: float):
+    """Split rows into runs that do not cross the gutter; say which runs are two-column."""
+    blocks: list[tuple[list, bool]] = []
+    run: list = []
+
+    def flush() -> None:
+        if run:
+            blocks.append((list(run), is_two_column(run, gutter)))
+            run.clear()
+
+    for row in rows:
+        if crosses(row, gutter):
+            flush()
+            blocks.append(([row], False))
+        else:
+            run.append(row)
+    flush()
+    return blocks
+
+
+def is_two_column(run, gutter: float) -> bool:
+    left = [seg for row in run for seg in row if seg[-1].x1 <= gutter]
+    right = [seg for row in run for seg in row if seg[0].x0 >= gutter]
+    if len(left) < MIN_COLUMN_SEGMENTS or len(right) < MIN_COLUMN_SEGMENTS:
+        return False
+    # The right column must start at one x (a column edge), not at scattered values.
+    starts = sorted(seg[0].x0 for seg in right)
+    median = starts[len(starts) // 2]
+    size = statistics.median(seg[0].size for seg in right)
+    aligned = sum(1 for s in starts if abs(s - median) <= 2 * size)
+    return aligned >= max(MIN_COLUMN_SEGMENTS, 0.6 * len(starts))
+
+
+def find_gutter(rows, page_width: float) -> float | None:
+    """The x of a column gutter in the middle of the page, if some block of rows has text
+    on both sides of it and none across it; None for single-column pages."""
+    if sum(len(r) for r in rows) < 2 * MIN_COLUMN_SEGMENTS:
+        return None
+    best, best_score = None, 0
+    x = 0.3 * page_width
+    while x <= 0.7 * page_width:
+        score = sum(
+            sum(len(row) for row in block) for block, two in column_blocks(rows, x) if two
+        )
+        if score > best_score:
+            best, best_score = x, score
+        x += 3.0
+    return best
+
+
+# ---- running headers, footers and page numbers -------------------------------------------
+
+
+def margin_key(line: TextLine) -> tuple[str, int]:
+    """Identity of a margin line across pages: its text with digits masked, and its height."""
+    text = re.sub(r"\s+", "", unicodedata.normalize("NFKC", line.text))
+    return re.sub(r"\d+", "#", text), round(line.top / 6)
+
+
+def in_margin(line: TextLine, height: float) -> bool:
+    return line.bottom <= MARGIN_SHARE * height or line.top >= (1 - MARGIN_SHARE) * height
+
+
+def edge_lines(lines: list[TextLine], height: float) -> list[int]:
+    """Indexes of the first two and last two lines of a page that lie in its margins."""
+    picks = {0, 1, len(lines) - 2, len(lines) - 1}
+    return sorted(i for i in picks if 0 <= i < len(lines) and in_margin(lines[i], height))
+
+
+def remove_running(pages: dict[int, list[TextLine]], heights: dict[int, float]) -> tuple[dict, int]:
+    """Drop running headers/footers (same text at the same height on more than half of the
+    pages) and page numbers in the margins. Returns the cleaned pages and the count removed."""
+    seen: dict[tuple[str, int], set[int]] = {}
+    for page, lines in pages.items():
+        for i in edge_lines(lines, heights[page]):
+            seen.setdefault(margin_key(lines[i]), set()).add(page)
+    limit = max(1, RUNNING_SHARE * len(pages))
+    running = {k for k, pgs in seen.items() if len(pgs) > limit and len(pgs) >= 2}
+    cleaned, removed = {}, 0
+    for page, lines in pages.items():
+        drop = {
+            i
+            for i in edge_lines(lines, heights[page])
+            if margin_key(lines[i]) in running or PAGE_NUMBER_RE.match(lines[i].text.strip())
+        }
+        removed += len(drop)
+        cleaned[page] = [ln for i, ln in enumerate(lines) if i not in drop]
+    return cleaned, removed
