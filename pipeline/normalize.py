@@ -99,20 +99,47 @@ def _drop_spaces(chars: list[str], cols: list[int], line: Line) -> NLine:
 def normalize_document(doc: Document) -> list[NLine]:
     """All running-text lines, normalised; blank and page-number lines dropped."""
     lines = doc.lines
+    gap = _usual_gap(lines)
     out: list[NLine] = []
     for i, line in enumerate(lines):
         if not line.text.strip() or PAGE_NUMBER_RE.match(line.text):
             continue
-        if BARE_NUMBER_RE.match(line.text) and _isolated(lines, i):
+        if BARE_NUMBER_RE.match(line.text) and _at_page_break(lines, i, gap):
             continue
         out.append(normalize_line(line))
     return out
 
 
-def _isolated(lines, i: int) -> bool:
-    before = i == 0 or not lines[i - 1].text.strip()
-    after = i + 1 >= len(lines) or not lines[i + 1].text.strip()
-    return before and after
+def _blank_runs(lines) -> list[int]:
+    runs, run = [], 0
+    for line in lines:
+        if line.text.strip():
+            runs.append(run)
+            run = 0
+        else:
+            run += 1
+    return runs
+
+
+def _usual_gap(lines) -> int:
+    """The blank-line count that usually separates lines (1 in double-spaced dumps)."""
+    runs = _blank_runs(lines)[1:]
+    return max(set(runs), key=runs.count) if runs else 0
+
+
+def _run_around(lines, i: int, step: int) -> int:
+    n, j = 0, i + step
+    while 0 <= j < len(lines) and not lines[j].text.strip():
+        n, j = n + 1, j + step
+    return n if 0 <= j < len(lines) else 99
+
+
+def _at_page_break(lines, i: int, gap: int) -> bool:
+    """A lone small number is a page number only where the spacing around it is
+    wider than the document's usual line spacing (a page break), so a number
+    wrapped onto its own line is kept."""
+    before, after = _run_around(lines, i, -1), _run_around(lines, i, 1)
+    return min(before, after) >= gap and max(before, after) > gap
 
 
 class Text:

@@ -53,10 +53,8 @@ def extract_budget(blocks: list[Text], record: Record) -> None:
 
 def _heading_line(block: Text) -> str | None:
     first = block.nlines[0].text if block.nlines else ""
-    m = None
-    for m in LINE_WORDS.finditer(first[:30]):
-        pass
-    return m.lastgroup if m and m.lastgroup != "other" else None
+    found = [m.lastgroup for m in LINE_WORDS.finditer(first[:30])]
+    return found[-1] if found and found[-1] != "other" else None
 
 
 def _scan_block(block: Text, record: Record) -> None:
