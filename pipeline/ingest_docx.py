@@ -46,6 +46,7 @@ def read_docx(data: bytes, source: str) -> Document:
 
         wd = docx.Document(io.BytesIO(data))
         walker = BodyWalker(Numbering.from_document(wd), uses_rendered_breaks(wd.element.body))
+        walker.start(wd.element.body)
         walker.walk(wd.element.body)
     except IngestError:
         raise
@@ -107,6 +108,13 @@ class BodyWalker:
         self.line_in_page = 0
         self.lines: list[Line] = []
         self.tables: list[Table] = []
+        self.next_section_types: list[str | None] = []
+
+    def start(self, body) -> None:
+        """Note each section's start type: a section break's kind is recorded on the
+        section that follows it."""
+        types = [val_of(s.find(f"{W}type")) for s in body.iter(f"{W}sectPr")]
+        self.next_section_types = types[1:]
 
     def new_page(self) -> None:
         self.page += 1
@@ -148,8 +156,9 @@ class BodyWalker:
             if page_break:
                 self.new_page()
         self.emit("".join(parts))
-        if not self.rendered and section_breaks_page(p):
-            self.new_page()
+        if has_section_end(p) and self.next_section_types:
+            if self.next_section_types.pop(0) in NEW_PAGE_SECTIONS and not self.rendered:
+                self.new_page()
 
     def table(self, tbl) -> None:
         start_page = self.page
@@ -193,14 +202,13 @@ def paragraph_breaks_before(p) -> bool:
     return pb is not None and pb.get(f"{W}val", "true") not in ("0", "false")
 
 
-def section_breaks_page(p) -> bool:
-    """A paragraph that ends a section whose successor starts on a new page."""
+def has_section_end(p) -> bool:
     ppr = p.find(f"{W}pPr")
-    sect = ppr.find(f"{W}sectPr") if ppr is not None else None
-    if sect is None:
-        return False
-    kind = sect.find(f"{W}type")
-    return (kind.get(f"{W}val") if kind is not None else None) in NEW_PAGE_SECTIONS
+    return ppr is not None and ppr.find(f"{W}sectPr") is not None
+
+
+def val_of(el) -> str | None:
+    return el.get(f"{W}val") if el is not None else None
 
 
 def paragraph_items(p, nested: bool = True):

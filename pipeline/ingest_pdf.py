@@ -59,7 +59,7 @@ def read_pdf(data: bytes, source: str, engine: str = "auto") -> Document:
 
 def map_open_error(exc: Exception) -> IngestError:
     """Translate an engine's open failure into a SPEC error."""
-    text = f"{type(exc).__name__} {exc} {exc.__cause__!r}".lower()
+    text = f"{exc!r} {exc.__cause__!r} {exc.__context__!r}".lower()
     if "password" in text or "encrypt" in text:
         return IngestError("encrypted", MSG_ENCRYPTED)
     return IngestError("unreadable", MSG_UNREADABLE.format(detail=type(exc).__name__))

@@ -43,7 +43,7 @@ def is_bad_text(text: str) -> bool:
     """A character the font could not map to Unicode."""
     if text.startswith("(cid:") or "\ufffd" in text:
         return True
-    return any(unicodedata.category(ch) == "Co" for ch in text)
+    return any(unicodedata.category(ch) in ("Co", "Cc") for ch in text)
 
 
 def image_share(boxes: list[tuple[float, float, float, float]], width: float, height: float) -> float:
@@ -92,7 +92,7 @@ def scan_pdfium_page(page, number: int) -> PageScan:
         textpage.close()
     boxes = []
     for obj in page.get_objects(filter=(PAGEOBJ_IMAGE,)):
-        x0, y0, x1, y1 = obj.get_pos()
+        x0, y0, x1, y1 = obj.get_bounds()
         boxes.append((x0, y0, x1, y1))
     scan.image_share = image_share(boxes, scan.width, scan.height)
     return scan
@@ -133,7 +133,7 @@ def pdfium_has_rules(page) -> bool:
 
     horizontal = vertical = 0
     for obj in page.get_objects(filter=(PAGEOBJ_PATH,)):
-        x0, y0, x1, y1 = obj.get_pos()
+        x0, y0, x1, y1 = obj.get_bounds()
         w, h = x1 - x0, y1 - y0
         if h <= RULE_MAX_THICKNESS and w >= RULE_MIN_LENGTH:
             horizontal += 1

@@ -27,8 +27,9 @@ BASELINE_TOLERANCE = 0.45
 SPACE_GAP = 0.15
 # Inside a number, only a gap wider than this share of the font size separates two numbers.
 NUMBER_GAP = 0.6
-# A gap wider than this share of the font size splits a line into segments (columns).
-SEGMENT_GAP = 2.0
+# A gap wider than this share of the font size splits a line into segments (a column gutter
+# is usually about two characters wide).
+SEGMENT_GAP = 1.0
 # A two-column block needs at least this many segments in each column.
 MIN_COLUMN_SEGMENTS = 3
 # Share of page height at the top and bottom where headers, footers and page numbers live.
@@ -189,9 +190,11 @@ def column_blocks(rows, gutter: float):
     run: list = []
 
     def flush() -> None:
-        if run:
-            blocks.append((list(run), is_two_column(run, gutter)))
-            run.clear()
+        if run and is_two_column(run, gutter):
+            blocks.extend(trim_run(list(run), gutter))
+        elif run:
+            blocks.append((list(run), False))
+        run.clear()
 
     for row in rows:
         if crosses(row, gutter):
@@ -201,6 +204,19 @@ def column_blocks(rows, gutter: float):
             run.append(row)
     flush()
     return blocks
+
+
+def trim_run(run, gutter: float) -> list[tuple[list, bool]]:
+    """Single-column rows above or below the right column (a heading after a balanced
+    two-column block) are not part of the block."""
+    right = [i for i, row in enumerate(run) if any(seg[0].x0 >= gutter for seg in row)]
+    first, last = right[0], right[-1]
+    top = min(g.top for seg in run[first] if seg[0].x0 >= gutter for g in seg)
+    bottom = max(g.bottom for seg in run[last] if seg[0].x0 >= gutter for g in seg)
+    pre = [row for row in run[:first] if max(g.bottom for seg in row for g in seg) < top]
+    post = [row for row in run[last + 1:] if min(g.top for seg in row for g in seg) > bottom]
+    core = run[len(pre):len(run) - len(post)]
+    return [(part, two) for part, two in ((pre, False), (core, True), (post, False)) if part]
 
 
 def is_two_column(run, gutter: float) -> bool:
@@ -247,9 +263,11 @@ def in_margin(line: TextLine, height: float) -> bool:
 
 
 def edge_lines(lines: list[TextLine], height: float) -> list[int]:
-    """Indexes of the first two and last two lines of a page that lie in its margins."""
-    picks = {0, 1, len(lines) - 2, len(lines) - 1}
-    return sorted(i for i in picks if 0 <= i < len(lines) and in_margin(lines[i], height))
+    """Indexes of the two top-most and two bottom-most lines of a page that lie in its
+    margins (by position: reading order may put a footer before a table's text)."""
+    order = sorted(range(len(lines)), key=lambda i: lines[i].top)
+    picks = set(order[:2] + order[-2:])
+    return sorted(i for i in picks if in_margin(lines[i], height))
 
 
 def remove_running(pages: dict[int, list[TextLine]], heights: dict[int, float]) -> tuple[dict, int]:

@@ -18,7 +18,7 @@ from .ingest_pdf_layout import Glyph, group_rows, is_cjk, row_text
 TABLE_SETTINGS = {"vertical_strategy": "lines", "horizontal_strategy": "lines"}
 # Column edges of two table parts on consecutive pages agree within this many points.
 COLUMN_EDGE_TOLERANCE = 4.0
-MIN_ROWS = 2
+MIN_ROWS = 1  # a lone header row at a page foot still starts a table
 MIN_COLS = 2
 
 

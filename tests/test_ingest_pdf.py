@@ -1,0 +1,228 @@
+"""PDF ingestion on the committed fixtures (fixtures/pdf, built by make_fixtures.py)."""
+
+from __future__ import annotations
+
+import io
+import re
+import subprocess
+import sys
+import unicodedata
+from pathlib import Path
+
+import pytest
+
+from pipeline.document import IngestError
+from pipeline.ingest import read_document
+from pipeline.ingest_pdf import read_pdf
+
+FIX = Path(__file__).resolve().parent.parent / "fixtures" / "pdf"
+GOOD = ["form", "twocol", "sample", "letterspaced", "fakebold", "cidfont", "mixed"]
+ENGINES = ["auto", "pdfplumber", "pdfium"]
+CJK_SPACE = re.compile(r"[\u4e00-\u9fff，。；：、（）]\s+[\u4e00-\u9fff，。；：、（）]")
+SPLIT_NUMBER = re.compile(r"\d\s+[.．%]|[.．]\s+\d|\d\s\d\s\d")
+SAMPLE_PHRASES = [
+    "指标完成率是100.005%",
+    "补贴补贴",
+    "综合得分99.94分",
+    "高龄津，预期指标是>=6000人",
+    "全年预算总额为3921.85万元",
+    "基本支出预算数289.23万元，年中追减基本支出预算数32.09万元",
+    "项目支出预算数4202.7万元",
+    "困需发放11月困难群众物价补贴的人",
+    "评价结果为“优”",
+]
+
+
+def read(name: str, engine: str = "auto"):
+    return read_pdf((FIX / f"{name}.pdf").read_bytes(), f"{name}.pdf", engine)
+
+
+def squash(text: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", text))
+
+
+def page_texts(doc) -> dict[int, str]:
+    pages: dict[int, str] = {}
+    for ln in doc.lines:
+        pages[ln.page] = pages.get(ln.page, "") + ln.text
+    return {p: squash(t) for p, t in pages.items()}
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "name, code",
+    [("scan", "no_text_layer"), ("cid_garbage", "no_text_layer"), ("encrypted", "encrypted"),
+     ("truncated", "unreadable")],
+)
+def test_bad_pdfs_give_their_spec_code(name, code, engine):
+    with pytest.raises(IngestError) as info:
+        read(name, engine)
+    assert info.value.code == code
+    assert re.search(r"[\u4e00-\u9fff]", info.value.message)  # a Chinese sentence
+    assert "请" in info.value.message  # ... that says what to do
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"%PDF-1.4\n" + b"\x00garbage" * 50 + b"\n%%EOF\n", b"%PDF-1.7\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF"],
+)
+def test_corrupt_bytes_are_unreadable_not_a_traceback(data):
+    for engine in ENGINES:
+        with pytest.raises(IngestError) as info:
+            read_pdf(data, "x.pdf", engine)
+        assert info.value.code == "unreadable"
+
+
+def test_blank_pdf_is_empty():
+    from reportlab.pdfgen import canvas
+
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf)
+    c.showPage()
+    c.save()
+    with pytest.raises(IngestError) as info:
+        read_pdf(buf.getvalue(), "blank.pdf")
+    assert info.value.code == "empty"
+
+
+def test_unknown_engine_is_a_programming_error():
+    with pytest.raises(ValueError):
+        read_pdf(b"%PDF-1.4 %%EOF", "x.pdf", engine="mupdf")
+
+
+def test_mixed_file_skips_the_image_page_with_a_warning():
+    doc = read("mixed")
+    assert doc.meta["skipped_pages"] == [2]
+    assert doc.meta["engine"] == ["pdfium", "skipped"]
+    assert any("第 2 页" in w and "OCR" in w for w in doc.meta["warnings"])
+    assert {ln.page for ln in doc.lines} == {1}
+    assert "3664.71万元" in "".join(ln.text for ln in doc.lines)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", GOOD)
+def test_lines_carry_page_and_line_numbers(name, engine):
+    doc = read(name, engine)
+    assert doc.kind == "pdf" and doc.lines
+    expected: dict[int, int] = {}
+    for ln in doc.lines:
+        expected[ln.page] = expected.get(ln.page, 0) + 1
+        assert ln.line == expected[ln.page]
+        assert ln.bbox is not None and ln.text == ln.text.strip() and ln.text
+    assert min(expected) >= 1 and max(expected) <= doc.meta["pages"]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize("name", GOOD)
+def test_no_spaces_between_cjk_or_inside_numbers(name, engine):
+    doc = read(name, engine)
+    texts = [ln.text for ln in doc.lines] + [c.text for t in doc.tables for r in t.rows for c in r]
+    for text in texts:
+        assert not CJK_SPACE.search(text), text
+        assert not SPLIT_NUMBER.search(text), text
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_letter_spaced_numbers_are_whole(engine):
+    text = "\n".join(ln.text for ln in read("letterspaced", engine).lines)
+    assert "全年预算数3664.71万元" in text
+    assert "预算执行率为98.5%。" in text
+    assert "指标完成率是100.005%" in text
+    assert "字距5：执行数3664.71万元" in text
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_fake_bold_heading_appears_once(engine):
+    lines = [ln.text for ln in read("fakebold", engine).lines]
+    assert lines[0] == "一、部门单位整体支出绩效分析"
+    assert "一一" not in "".join(lines)
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+@pytest.mark.parametrize(
+    "name, running",
+    [("cidfont", "某某局2023年度部门整体支出绩效自评报告"), ("form", "困难群众救助补助资金项目支出绩效自评报告"),
+     ("twocol", "民政局2023年度绩效自评材料"), ("sample", "内部审核稿")],
+)
+def test_running_header_footer_and_page_numbers_removed(name, running, engine):
+    doc = read(name, engine)
+    joined = squash("".join(ln.text for ln in doc.lines))
+    assert squash(running) not in joined
+    for ln in doc.lines:
+        assert not re.fullmatch(r"[-—\s]*\d+[-—\s]*|第\s*\d+\s*页", ln.text), ln
+    assert doc.meta["running_lines_removed"] >= 2 * doc.meta["pages"] - 1
+
+
+@pytest.mark.parametrize("engine", ["auto", "pdfplumber"])
+def test_table_across_page_break_is_one_table(engine):
+    doc = read("form", engine)
+    assert len(doc.tables) == 1
+    table = doc.tables[0]
+    assert len(table.rows) == 16 and all(len(r) == 8 for r in table.rows)
+    header = [c.text for c in table.rows[0]]
+    assert header == ["一级指标", "二级指标", "三级指标", "年度指标值", "实际完成值", "分值", "得分", "偏差原因分析及改进措施"]
+    assert sum(1 for r in table.rows if r[0].text == "一级指标") == 1  # repeated header dropped
+    assert {c.page for r in table.rows for c in r} == {2, 3}
+    assert [c.row for c in table.rows[5]] == [5] * 8 and [c.col for c in table.rows[5]] == list(range(8))
+    # Merged 一级指标: the first row has the text, covered positions are "".
+    assert table.rows[1][0].text == "产出指标" and table.rows[2][0].text == ""
+    assert table.rows[2][0].bbox is None
+    row7 = [squash(c.text) for c in table.rows[7]]  # LibreOffice spaces digits from Han visually
+    assert row7[2:7] == ["80岁以上老人高龄津贴发放人数", ">=6000人", "5964人", "5", "4.94"]
+    assert table.rows[7][7].text == "年末有部分老人去世，导致未达到预期指标值；下一年度参考近三年实际完成值设置指标。"
+    before, after = doc.lines[table.after_line], doc.lines[table.after_line + 1]
+    assert before.text.endswith("相关数据已核实。") and after.text == "三、评价结论"
+    assert doc.meta["engine"][1:3] == ["pdfplumber", "pdfplumber"]
+    if engine == "auto":
+        assert doc.meta["engine"] == ["pdfium", "pdfplumber", "pdfplumber", "pdfium"]
+
+
+def test_table_without_repeated_header_is_stitched_and_columns_read_in_order():
+    doc = read("twocol")
+    assert len(doc.tables) == 1
+    table = doc.tables[0]
+    assert len(table.rows) == 16 and table.rows[0][0].text == "一级指标" and table.page == 1
+    assert table.rows[-1][2].text == "受补贴群众满意度"
+    assert doc.lines[table.after_line].text.startswith("成情况良好")
+    texts = [ln.text for ln in doc.lines]
+    starts = [i for i, t in enumerate(texts) if t.startswith("左右栏第")]
+    assert [re.search(r"\d", texts[i]).group() for i in starts] == list("12345678")  # left, then right
+    assert texts.index("二、绩效指标完成情况") > starts[-1]
+
+
+@pytest.mark.parametrize("engine", ENGINES)
+def test_sample_rendering_keeps_the_key_phrases(engine):
+    joined = squash("".join(ln.text for ln in read("sample", engine).lines))
+    for phrase in SAMPLE_PHRASES:
+        assert squash(phrase) in joined, phrase
+    assert "内部审核稿" not in joined and "-1-" not in joined
+
+
+@pytest.mark.parametrize("name", GOOD)
+def test_both_engines_agree_on_ordinary_pages(name):
+    auto = read(name)
+    ordinary = {n for n, engine in enumerate(auto.meta["engine"], start=1) if engine == "pdfium"}
+    fast = page_texts(read(name, "pdfium"))
+    slow = page_texts(read(name, "pdfplumber"))
+    for page in ordinary:
+        assert fast.get(page) == slow.get(page), f"{name} page {page}"
+    if name != "twocol":  # twocol's only ordinary page is nearly empty
+        assert ordinary
+
+
+def test_dispatch_through_read_document():
+    doc = read_document(FIX / "cidfont.pdf")
+    assert doc.kind == "pdf" and doc.meta["pages"] == 3
+    with pytest.raises(IngestError) as info:
+        read_document(FIX / "encrypted.pdf")
+    assert info.value.code == "encrypted"
+
+
+def test_pdf_libraries_are_imported_lazily():
+    code = (
+        "import sys, pipeline.ingest, pipeline.ingest_pdf, pipeline.ingest_docx;"
+        "print(sorted(m for m in ('pdfplumber', 'pypdfium2', 'docx', 'pdfminer') if m in sys.modules))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.stdout.strip() == "[]"
