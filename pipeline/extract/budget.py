@@ -28,10 +28,11 @@ LINE_WORDS = regex.compile(
 COMPONENTS = ("basic", "project", "special")
 MENTION_RE = regex.compile(
     r"(?<![\d.])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|亿元|千元|元|%|个|项)"
-    rf"|(?<=共计|共|计)[{CN_DIGITS}]+(?=个|项)"
+    rf"|(?<=共计|共|计)[{CN_DIGITS}]+(?:个|项)"
 )
 REASON_RE = regex.compile(r"原因|由于|因为|主要(?:是|系|用于)|用于|系因|因[^此而]|导致|致使|说明")
-RATE_WORD = regex.compile(r"执行率|执行进度|支出率|完成率")
+# The rate word must lead straight to the number: "执行率未达到90%" states a threshold.
+RATE_WORD = regex.compile(r"(?:执行率|执行进度|支出率|完成率)\s*(?:为|是|达|:|：)?\s*$")
 DECREASE = regex.compile(r"追减|调减|核减|减少|压减|调出")
 INCREASE = regex.compile(r"追加|调增|增加|调整(?!后)|调剂|调入|补充")
 EXECUTED = regex.compile(r"执行数|执行金额|实际支出|支出数|决算数|已支出|实际使用|实际执行|执行")
@@ -128,11 +129,10 @@ def _mention_number(block: Text, m: regex.Match) -> Number | None:
     if raw[0] in CN_DIGITS:
         from decimal import Decimal
 
-        value = cn_to_int(raw)
+        value = cn_to_int(raw[:-1])
         if value is None:
             return None
-        unit = block.text[m.end() : m.end() + 1]
-        return Number(raw + unit, Decimal(value), 0, unit, True, block.evidence(m.start(), m.end() + 1))
+        return Number(raw, Decimal(value), 0, raw[-1], True, block.evidence(m.start(), m.end()))
     n = number_at(block, m)
     if n is None:
         return None

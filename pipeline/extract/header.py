@@ -8,7 +8,7 @@ from ..model import Record
 from ..normalize import NLine, Text
 
 UNIT_RE = regex.compile(
-    r"(?:部门单位|部门|单位|预算单位|项目单位|实施单位|填报单位)(?:名称)?\s*[（(]?(?:公章|盖章)?[)）]?\s*[:：]\s*(?P<unit>[^\s:：，,]{2,40}?)\s*(?=填报|日期|联系|$)"
+    r"(?:部门单位|部门[（(]单位[)）]|部门|单位|预算单位|项目单位|实施单位|填报单位)(?:名称)?\s*[（(]?(?:公章|盖章)?[)）]?\s*[:：]\s*(?P<unit>[^\s:：，,]{2,40}?)\s*(?=填报|日期|联系|$)"
 )
 YEAR_RE = regex.compile(r"(?P<year>(?:19|20)\d{2})\s*年度")
 FILLED_RE = regex.compile(
