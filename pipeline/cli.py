@@ -50,6 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     rules.add_argument("--rules", metavar="DIR", action="append", help="追加或覆盖规则的目录")
     rules.add_argument("--json", action="store_true", help="以 JSON 列出（含说明、依据与示例）")
+    from . import cli_review, cli_store
+
+    parser.set_defaults(_extra={**cli_store.add_commands(sub), **cli_review.add_commands(sub)})
     return parser
 
 
@@ -62,7 +65,9 @@ def main(argv: list[str] | None = None) -> int:
     try:
         if args.command == "audit":
             return _audit(args, parser)
-        return _rules(args)
+        if args.command == "rules":
+            return _rules(args)
+        return args._extra[args.command](args)
     except KeyboardInterrupt:
         print("已中断。", file=sys.stderr)
         return 130
