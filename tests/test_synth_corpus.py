@@ -55,9 +55,14 @@ def test_corpus_shape():
     labels = json.loads((CORPUS / "labels.json").read_text(encoding="utf-8"))
     assert len(labels) == 60
     assert sum(1 for v in labels.values() if not v["defects"]) >= 12
+    counts = {}
     for v in labels.values():
+        assert len(v["defects"]) <= 3
+        for d in v["defects"]:
+            counts[d] = counts.get(d, 0) + 1
         if not v["defects"]:
             assert all(sev == "info" for _, _, sev in v["expected"])
+    assert len(counts) == 19 and min(counts.values()) >= 5, counts
 
 
 def test_generator_deterministic(tmp_path):
