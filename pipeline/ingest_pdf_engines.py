@@ -22,6 +22,8 @@ GRID_MIN_SEGMENTS = 8
 # pdfium page object types (fpdf_edit.h).
 PAGEOBJ_PATH = 2
 PAGEOBJ_IMAGE = 3
+PAGEOBJ_FORM = 5
+MAX_FORM_DEPTH = 8
 
 
 @dataclass
@@ -80,7 +82,7 @@ def scan_plumber_page(page, number: int) -> PageScan:
 
 
 def scan_pdfium_page(page, number: int) -> PageScan:
-    """Glyphs of a pypdfium2 page through the raw C API (one call per character)."""
+    """Glyphs of a pypdfium2 page through the raw C API."""
     import pypdfium2.raw as raw
 
     left, bottom, right, top = page.get_cropbox()
@@ -90,12 +92,17 @@ def scan_pdfium_page(page, number: int) -> PageScan:
         scan.glyphs, scan.bad_glyphs = pdfium_glyphs(raw, textpage.raw, left, top)
     finally:
         textpage.close()
-    boxes = []
-    for obj in page.get_objects(filter=(PAGEOBJ_IMAGE,)):
-        x0, y0, x1, y1 = obj.get_bounds()
-        boxes.append((x0, y0, x1, y1))
+    boxes = [box for kind, box, _ in pdfium_objects(raw, page.raw) if kind == PAGEOBJ_IMAGE]
     scan.image_share = image_share(boxes, scan.width, scan.height)
     return scan
+
+
+def page_chars(raw, tp) -> str:
+    """All of a text page's UTF-16 units in one call (index i is character i)."""
+    count = raw.FPDFText_CountChars(tp)
+    buf = ctypes.create_string_buffer(2 * (count + 1))
+    raw.FPDFText_GetText(tp, 0, count, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    return buf.raw[: 2 * count].decode("utf-16-le", errors="surrogatepass")
 
 
 def pdfium_glyphs(raw, tp, left: float, top: float) -> tuple[list[Glyph], int]:
@@ -103,20 +110,17 @@ def pdfium_glyphs(raw, tp, left: float, top: float) -> tuple[list[Glyph], int]:
     bad = 0
     ox, oy = ctypes.c_double(), ctypes.c_double()
     rect = raw.FS_RECTF()
-    count = raw.FPDFText_CountChars(tp)
-    i = 0
+    units = page_chars(raw, tp)
+    i, count = 0, len(units)
     while i < count:
-        code = raw.FPDFText_GetUnicode(tp, i)
-        index, i = i, i + 1
-        if raw.FPDFText_IsGenerated(tp, index) == 1:
-            continue
-        if 0xD800 <= code < 0xDC00 and i < count:  # a UTF-16 surrogate pair
-            code = 0x10000 + ((code - 0xD800) << 10) + (raw.FPDFText_GetUnicode(tp, i) - 0xDC00)
+        text, index = units[i], i
+        i += 1
+        if "\ud800" <= text < "\udc00" and i < count:  # a surrogate pair is one character
+            text = (text + units[i]).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
             i += 1
-        text = chr(code) if 0 < code < 0x110000 else "\ufffd"
-        if text.isspace():
+        if text.isspace() or text == "\x00":  # pdfium's generated characters are all spaces
             continue
-        if raw.FPDFText_HasUnicodeMapError(tp, index) == 1 or is_bad_text(text):
+        if text < " " or text >= "\ue000" and is_bad_text(text) or raw.FPDFText_HasUnicodeMapError(tp, index) == 1:
             bad += 1
             text = "\ufffd"
         raw.FPDFText_GetCharOrigin(tp, index, ctypes.byref(ox), ctypes.byref(oy))
@@ -126,21 +130,37 @@ def pdfium_glyphs(raw, tp, left: float, top: float) -> tuple[list[Glyph], int]:
     return glyphs, bad
 
 
+def pdfium_objects(raw, container, depth: int = 0):
+    """(type, (x0, y0, x1, y1), raw object) of every page object, inside forms too."""
+    form = depth > 0
+    count = raw.FPDFFormObj_CountObjects(container) if form else raw.FPDFPage_CountObjects(container)
+    x0, y0, x1, y1 = (ctypes.c_float() for _ in range(4))
+    for k in range(max(count, 0)):
+        obj = raw.FPDFFormObj_GetObject(container, k) if form else raw.FPDFPage_GetObject(container, k)
+        kind = raw.FPDFPageObj_GetType(obj)
+        if kind == PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
+            yield from pdfium_objects(raw, obj, depth + 1)
+        elif kind in (PAGEOBJ_PATH, PAGEOBJ_IMAGE):
+            raw.FPDFPageObj_GetBounds(obj, *(ctypes.byref(v) for v in (x0, y0, x1, y1)))
+            yield kind, (x0.value, y0.value, x1.value, y1.value), obj
+
+
 def pdfium_has_rules(page) -> bool:
     """Cheap test for ruled tables: at least two horizontal and two vertical rules, or a
     single path drawn as a grid. Pages that pass go to pdfplumber's table finder."""
     import pypdfium2.raw as raw
 
     horizontal = vertical = 0
-    for obj in page.get_objects(filter=(PAGEOBJ_PATH,)):
-        x0, y0, x1, y1 = obj.get_bounds()
+    for kind, (x0, y0, x1, y1), obj in pdfium_objects(raw, page.raw):
+        if kind != PAGEOBJ_PATH:
+            continue
         w, h = x1 - x0, y1 - y0
         if h <= RULE_MAX_THICKNESS and w >= RULE_MIN_LENGTH:
             horizontal += 1
         elif w <= RULE_MAX_THICKNESS and h >= RULE_MIN_LENGTH:
             vertical += 1
         elif w >= RULE_MIN_LENGTH and h >= RULE_MIN_LENGTH:
-            if raw.FPDFPath_CountSegments(obj.raw) >= GRID_MIN_SEGMENTS:
+            if raw.FPDFPath_CountSegments(obj) >= GRID_MIN_SEGMENTS:
                 return True
             horizontal += 1
             vertical += 1

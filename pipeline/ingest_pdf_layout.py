@@ -113,12 +113,11 @@ def dedupe(row: list[Glyph]) -> list[Glyph]:
     """Drop a glyph drawn again at (almost) the same place: fake bold and shadows."""
     kept: list[Glyph] = []
     for g in row:
-        if any(
-            k.text == g.text and abs(k.x0 - g.x0) <= DEDUPE_TOLERANCE and abs(k.baseline - g.baseline) <= DEDUPE_TOLERANCE
-            for k in kept[-4:]
-        ):
-            continue
-        kept.append(g)
+        for k in kept[-4:]:
+            if k.text == g.text and abs(k.x0 - g.x0) <= DEDUPE_TOLERANCE and abs(k.baseline - g.baseline) <= DEDUPE_TOLERANCE:
+                break
+        else:
+            kept.append(g)
     return kept
 
 
@@ -232,20 +231,29 @@ def is_two_column(run, gutter: float) -> bool:
     return aligned >= max(MIN_COLUMN_SEGMENTS, 0.6 * len(starts))
 
 
+def gutter_candidates(rows, page_width: float) -> list[float]:
+    """x positions in the middle of the page that lie in a gap of some row: only there can
+    a gutter be (keeps single-column pages cheap)."""
+    lo, hi = 0.3 * page_width, 0.7 * page_width
+    gaps = []
+    for row in rows:
+        edges = [(0.0, row[0][0].x0)] + [(a[-1].x1, b[0].x0) for a, b in zip(row, row[1:], strict=False)]
+        gaps.extend((max(a, lo), min(b, hi)) for a, b in edges if min(b, hi) > max(a, lo))
+    if len(gaps) < MIN_COLUMN_SEGMENTS:
+        return []
+    return sorted({round((a + b) / 2 / 3) * 3.0 for a, b in gaps})
+
+
 def find_gutter(rows, page_width: float) -> float | None:
     """The x of a column gutter in the middle of the page, if some block of rows has text
     on both sides of it and none across it; None for single-column pages."""
-    if sum(len(r) for r in rows) < 2 * MIN_COLUMN_SEGMENTS:
-        return None
     best, best_score = None, 0
-    x = 0.3 * page_width
-    while x <= 0.7 * page_width:
+    for x in gutter_candidates(rows, page_width):
         score = sum(
             sum(len(row) for row in block) for block, two in column_blocks(rows, x) if two
         )
         if score > best_score:
             best, best_score = x, score
-        x += 3.0
     return best
 
 

@@ -9,6 +9,7 @@ column layout is one table; a repeated header row on the new page is dropped.
 
 from __future__ import annotations
 
+from bisect import bisect_left, bisect_right
 from dataclasses import dataclass
 
 from .document import Cell, Table
@@ -35,14 +36,26 @@ class PageTable:
 def find_page_tables(page, glyphs: list[Glyph], page_no: int) -> list[PageTable]:
     """Ruled tables on a pdfplumber page, with cell text built from our glyphs."""
     found = []
+    by_y = sorted(glyphs, key=mid_y)
+    mids = [mid_y(g) for g in by_y]
     for tf in page.find_tables(TABLE_SETTINGS):
         rows = [list(r.cells) for r in tf.rows]
         if len(rows) < MIN_ROWS or max(len(r) for r in rows) < MIN_COLS:
             continue
         edges = sorted({round(c[0], 1) for c in tf.cells} | {round(c[2], 1) for c in tf.cells})
-        texts = [[(cell_text(glyphs, box), box) if box else ("", None) for box in row] for row in rows]
+        texts = []
+        for row in rows:
+            texts.append([
+                (cell_text(by_y[bisect_left(mids, box[1]):bisect_right(mids, box[3])], box), box)
+                if box else ("", None)
+                for box in row
+            ])
         found.append(PageTable(page_no, tuple(tf.bbox), tuple(edges), texts))
     return found
+
+
+def mid_y(g: Glyph) -> float:
+    return (g.top + g.bottom) / 2
 
 
 def inside(g: Glyph, box: tuple[float, float, float, float]) -> bool:
@@ -64,6 +77,8 @@ def cell_text(glyphs: list[Glyph], box) -> str:
 
 
 def glyphs_outside(glyphs: list[Glyph], tables: list[PageTable]) -> list[Glyph]:
+    if not tables:
+        return glyphs
     return [g for g in glyphs if not any(inside(g, t.bbox) for t in tables)]
 
 
