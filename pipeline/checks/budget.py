@@ -30,12 +30,19 @@ def check_sum(record: Record, params: dict, tally: Tally):
         total = _path(record, spec["total"])
         parts = [(p, _path(record, p)) for p in spec["parts"]]
         present = [(p, n) for p, n in parts if n is not None]
-        if total is None or len(present) < params["min_parts"]:
+        if total is None or not present:
             continue
-        tally.ran()
         computed = sum_interval([(n, 1) for _, n in present])
-        if meets(total.interval(), computed):
-            continue
+        if len(present) < params["min_parts"]:
+            # Unstated parts are unknown but not negative: the present parts
+            # alone exceeding the total is already a certain mismatch.
+            tally.ran()
+            if total.interval()[1] >= computed[0]:
+                continue
+        else:
+            tally.ran()
+            if meets(total.interval(), computed):
+                continue
         value = sum_value([(n, 1) for _, n in present])
         d = max([total.decimals] + [n.decimals for _, n in present])
         terms = " + ".join(f"{_label(p)} {show(n)}" for p, n in present)
