@@ -36,7 +36,7 @@ MSG_NO_TEXT = (
     "PDF 没有可用的文字层（扫描图像或字体缺少字符映射），文字无法可靠读取："
     "请先做 OCR 文字识别，或从 Word/WPS 重新导出为文字版 PDF 后再提交。"
 )
-MSG_BLANK = "PDF 所有页面都是空白，没有可审核的内容。"
+MSG_BLANK = "PDF 所有页面都没有文字或图像（空白页，或页面内容已损坏），没有可审核的内容：请检查文件是否完整。"
 
 
 def read_pdf(data: bytes, source: str, engine: str = "auto") -> Document:
@@ -75,7 +75,12 @@ def open_pdfium(data: bytes):
 
 
 def open_plumber(data: bytes):
+    import logging
+
     import pdfplumber
+
+    # pdfminer logs every odd font to stderr; damaged files come back as IngestError instead.
+    logging.getLogger("pdfminer").setLevel(logging.ERROR)
 
     try:
         pdf = pdfplumber.open(io.BytesIO(data))
@@ -101,7 +106,7 @@ def scan_pages(data: bytes, engine: str) -> list[PageScan]:
             page = doc[n - 1]
             if engine == "auto" and pdfium_has_rules(page):
                 plumber = plumber or open_plumber(data)
-                scans.append(with_tables(scan_plumber_page(plumber.pages[n - 1], n)))
+                scans.append(plumber_or_pdfium(plumber, page, n))
             else:
                 scans.append(scan_pdfium_page(page, n))
             page.close()
@@ -110,6 +115,17 @@ def scan_pages(data: bytes, engine: str) -> list[PageScan]:
         doc.close()
         if plumber is not None:
             plumber.close()
+
+
+def plumber_or_pdfium(plumber, page, n: int) -> PageScan:
+    """A ruled page through pdfplumber; if pdfminer cannot parse it, its text through
+    pdfium (no tables) rather than failing the whole file."""
+    try:
+        return with_tables(scan_plumber_page(plumber.pages[n - 1], n))
+    except Exception:  # pdfminer failures are many and untyped
+        scan = scan_pdfium_page(page, n)
+        scan.notes.append(f"第 {n} 页的表格无法解析，已按普通文字读取，表格数据请人工核对。")
+        return scan
 
 
 def with_tables(scan: PageScan) -> PageScan:
@@ -185,6 +201,7 @@ def warnings_for(scans: list[PageScan], statuses: dict[int, str], bad: list[int]
             "这些页的内容未经审核：请对这些页做 OCR 或提交文字版 PDF。"
         )
     for s in scans:
+        warnings.extend(s.notes)
         if statuses[s.number] == "ok" and s.bad_glyphs:
             warnings.append(f"第 {s.number} 页有 {s.bad_glyphs} 个字符无法识别（以 � 标出），相关内容请人工核对。")
     return warnings

@@ -39,6 +39,7 @@ class PageScan:
     image_share: float = 0.0  # page area covered by images
     plumber_page: object = None  # set while tables must still be found on this page
     tables: list = field(default_factory=list)  # PageTable parts found on this page
+    notes: list[str] = field(default_factory=list)  # warnings for the reader (Chinese)
 
 
 def is_bad_text(text: str) -> bool:
