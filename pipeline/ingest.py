@@ -103,7 +103,39 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return guess
 
 
+def _plausible_share(text: str) -> float:
+    """Share of characters a Chinese report is made of: CJK ideographs, ASCII
+    printables, CJK and full-width punctuation, whitespace."""
+    ok = sum(
+        1
+        for ch in text
+        if "\u4e00" <= ch <= "\u9fff" or " " <= ch <= "~" or ch in "\r\n\t"
+        or "\u3000" <= ch <= "\u303f" or "\uff00" <= ch <= "\uffef" or ch in "“”‘’—…·×÷≥≤"
+    )
+    return ok / max(len(text), 1)
+
+
 def _detect(data: bytes) -> tuple[str, str] | None:
+    # The encodings reports arrive in, tried strictly and judged by how much
+    # of the result looks like Chinese report text; a generic detector is
+    # only the fallback (it misjudges short or repetitive texts).
+    best: tuple[float, str, str] | None = None
+    for enc in ("gb18030", "utf-16-le", "utf-16-be"):
+        if enc.startswith("utf-16") and len(data) % 2:
+            continue
+        try:
+            text = data.decode(enc)
+        except UnicodeDecodeError:
+            continue
+        share = _plausible_share(text)
+        if best is None or share > best[0]:
+            best = (share, text, "gb18030" if enc == "gb18030" else "utf-16")
+    if best and best[0] >= 0.95:
+        return best[1], best[2]
+    return _detect_generic(data)
+
+
+def _detect_generic(data: bytes) -> tuple[str, str] | None:
     from charset_normalizer import from_bytes
 
     best = from_bytes(
