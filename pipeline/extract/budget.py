@@ -48,8 +48,10 @@ class _Ctx:
 
 
 def extract_budget(blocks: list[Text], record: Record) -> None:
+    # In a project report the project's own funds are the total line.
+    fallback = "total" if record.doc_type == "project" else None
     for block in blocks:
-        _scan_block(block, record)
+        _scan_block(block, record, fallback)
 
 
 def _heading_line(block: Text) -> str | None:
@@ -58,9 +60,9 @@ def _heading_line(block: Text) -> str | None:
     return found[-1] if found and found[-1] != "other" else None
 
 
-def _scan_block(block: Text, record: Record) -> None:
+def _scan_block(block: Text, record: Record, fallback: str | None = None) -> None:
     text = block.text
-    default = _heading_line(block)
+    default = _heading_line(block) or fallback
     ctx = _Ctx(default)
     prev_end = 0
     for m in MENTION_RE.finditer(text):

@@ -35,8 +35,27 @@ REASON_ANY = regex.compile(r"原因|由于|因为|导致|致使|所致|系因")
 NOT_MONITORED = regex.compile(r"未(?:达到|到)监控节点|未监控|不适用|无")
 
 
+MARKER_RE = regex.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、](?!\d)|[一二三四五六七八九十]{1,3}[、.])\s*")
+LEVEL_LABEL_RE = regex.compile(
+    r"^(?:(?:产出|效益|满意度|成本)指标\s*[-—:：/]\s*)?"
+    r"(?:数量|质量|时效|成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度|满意度|经济成本|社会成本)指标\s*[:：]\s*"
+)
+
+
 def is_indicator_block(block: Text) -> bool:
-    return bool(block.nlines) and bool(HEADING_RE.match(block.nlines[0].text))
+    """A 指标N heading, or a numbered paragraph that states both a target and
+    an actual value (\"（1）数量指标：发放人数，年度指标值806人，实际完成806人…\")."""
+    if not block.nlines:
+        return False
+    first = block.nlines[0].text
+    if HEADING_RE.match(first):
+        return True
+    return bool(MARKER_RE.match(first)) and _is_inline(block.text)
+
+
+def _is_inline(text: str) -> bool:
+    target = TARGET_RE.search(text)
+    return bool(target) and bool(ACTUAL_RE.search(text, target.end()))
 
 
 def extract_indicators(blocks: list[Text], record: Record) -> None:
@@ -50,6 +69,8 @@ def extract_indicators(blocks: list[Text], record: Record) -> None:
 def _parse_block(block: Text, index: int) -> Indicator:
     head = block.nlines[0]
     hm = HEADING_RE.match(head.text)
+    if hm is None:
+        return _parse_inline(block, index)
     ind = Indicator(index=index)
     heading_name = hm.group("name").strip() or None
     ind.heading_name = heading_name
@@ -60,6 +81,24 @@ def _parse_block(block: Text, index: int) -> Indicator:
     if body.text:
         _parse_body(body, ind)
     ind.name = ind.body_name or ind.heading_name
+    return ind
+
+
+def _parse_inline(block: Text, index: int) -> Indicator:
+    """Name and values in one paragraph: the name is what precedes the target,
+    less the list marker and any 数量指标： style label."""
+    ind = Indicator(index=index)
+    _parse_body(block, ind)
+    if ind.body_name:
+        start = block.text.find(ind.body_name)
+        m = MARKER_RE.match(ind.body_name)
+        skip = m.end() if m else 0
+        lm = LEVEL_LABEL_RE.match(ind.body_name[skip:])
+        skip += lm.end() if lm else 0
+        ind.body_name = ind.body_name[skip:] or None
+        if ind.body_name:
+            ind.body_name_evidence = block.evidence(start + skip, start + skip + len(ind.body_name))
+    ind.name = ind.body_name
     return ind
 
 
