@@ -4,8 +4,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from pipeline.document import Line
-from pipeline.normalize import Text, normalize_document, normalize_line
 from pipeline.ingest import read_text_bytes
+from pipeline.normalize import Text, normalize_document, normalize_line
 
 
 def norm(text):
