@@ -36,6 +36,8 @@ MIN_COLUMN_SEGMENTS = 3
 MARGIN_SHARE = 0.12
 # A margin line repeated at the same place on more than this share of pages is running.
 RUNNING_SHARE = 0.5
+# A page number stands this many of its line heights away from the nearest body line.
+PAGE_NUMBER_GAP = 1.2
 
 PAGE_NUMBER_RE = re.compile(
     r"^(?:[-－—–_·•\s]*\d{1,4}[-－—–_·•\s]*"
@@ -278,6 +280,23 @@ def edge_lines(lines: list[TextLine], height: float) -> list[int]:
     return sorted(i for i in picks if in_margin(lines[i], height))
 
 
+def is_page_number(lines: list[TextLine], i: int) -> bool:
+    """A page-number-looking margin line set apart from the body by a gap wider than a
+    line: a wrapped body line that is only a number ("3921.85") sits closer."""
+    line = lines[i]
+    if not PAGE_NUMBER_RE.match(line.text.strip()):
+        return False
+    height = line.bottom - line.top
+    above = [ln.bottom for ln in lines if ln.bottom <= line.top + 0.5]
+    below = [ln.top for ln in lines if ln.top >= line.bottom - 0.5]
+    if above and below:  # not the top-most or bottom-most line
+        return False
+    if not above and not below:
+        return True
+    gap = line.top - max(above) if above else min(below) - line.bottom
+    return gap >= PAGE_NUMBER_GAP * height
+
+
 def remove_running(pages: dict[int, list[TextLine]], heights: dict[int, float]) -> tuple[dict, int]:
     """Drop running headers/footers (same text at the same height on more than half of the
     pages) and page numbers in the margins. Returns the cleaned pages and the count removed."""
@@ -292,7 +311,7 @@ def remove_running(pages: dict[int, list[TextLine]], heights: dict[int, float]) 
         drop = {
             i
             for i in edge_lines(lines, heights[page])
-            if margin_key(lines[i]) in running or PAGE_NUMBER_RE.match(lines[i].text.strip())
+            if margin_key(lines[i]) in running or is_page_number(lines, i)
         }
         removed += len(drop)
         cleaned[page] = [ln for i, ln in enumerate(lines) if i not in drop]

@@ -226,3 +226,27 @@ def test_pdf_libraries_are_imported_lazily():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
                          cwd=Path(__file__).resolve().parent.parent)
     assert out.stdout.strip() == "[]"
+
+
+def body(top: float, text: str = "正文内容正文内容"):
+    from pipeline.ingest_pdf_layout import TextLine
+
+    return TextLine(text, 90.0, top, 500.0, top + 12.0)
+
+
+def test_bare_page_numbers_go_but_wrapped_numbers_stay():
+    from pipeline.ingest_pdf_layout import remove_running
+
+    pages = {
+        # A bare "3" well below the body is a page number.
+        1: [body(100), body(120), body(140, "结尾。"), body(800, "3")],
+        # A wrapped line that is only a number, one line pitch below the body, is text,
+        # even though it lies in the bottom margin band.
+        2: [body(730), body(750), body(770, "120")],
+        3: [body(100), body(805, "第 3 页")],
+    }
+    cleaned, removed = remove_running(pages, {1: 842.0, 2: 842.0, 3: 842.0})
+    assert [ln.text for ln in cleaned[1]] == ["正文内容正文内容", "正文内容正文内容", "结尾。"]
+    assert [ln.text for ln in cleaned[2]][-1] == "120"
+    assert [ln.text for ln in cleaned[3]] == ["正文内容正文内容"]
+    assert removed == 2
