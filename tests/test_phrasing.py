@@ -38,3 +38,14 @@ def test_variant_wording_and_wrapping(audit_text):
     assert b["target"]["op"] == ">=" and b["actual"]["value"] == 96
     assert (rec["score"], rec["rating"]) == (88.5, "良")
     assert not [f for f in r.findings if f["severity"] == "error"], r.findings
+
+
+def test_year_start_then_full_year_in_one_sentence(audit_text):
+    """年初预算数 X，全年预算数 Y：the second figure is the line's own, not the year-start's."""
+    text = (FIXTURES / "department_variant_2021.txt").read_text(encoding="utf-8")
+    r = audit_text(text)
+    b = r.record["budget"]
+    assert b["year_start"]["budget"] == 850 and b["total"]["budget"] == 912.35
+    assert b["total"]["executed"] == 899.1 and b["project"]["adjustment"] == 62.35
+    assert r.record["filled_on"] == "2022-06-18"
+    assert not [f for f in r.findings if f["severity"] in ("error", "warning")], r.findings

@@ -38,13 +38,17 @@ INCREASE = regex.compile(r"追加|调增|增加|调整(?!后)|调剂|调入|补�
 EXECUTED = regex.compile(r"执行数|执行金额|实际支出|支出数|决算数|已支出|实际使用|实际执行|执行")
 BUDGET = regex.compile(r"预算|批复|安排|下达|总额|规模")
 YEAR_START = regex.compile(r"年初")
+FULL_YEAR = regex.compile(r"全年|调整后")
 CLAUSE_SPLIT = regex.compile(r"[，,：:；;]")
 
 
 @dataclass
 class _Ctx:
-    line: str | None
-    year_start: bool = False
+    line: str | None  # the line the sentence is currently about
+    base: str | None = None  # the line named by the last line word, before any 年初 turn
+
+    def __post_init__(self):
+        self.base = self.base or self.line
 
 
 def extract_budget(blocks: list[Text], record: Record) -> None:
@@ -95,9 +99,11 @@ def _classify(label: str, mention: str, ctx: _Ctx) -> tuple[str, str, int] | Non
     if not clause.strip() and label:
         clause = label
     year_start = bool(YEAR_START.search(label))
-    line = explicit or ctx.line
     if explicit:
-        ctx.line, ctx.year_start = explicit, False
+        ctx.line = ctx.base = explicit
+    elif ctx.line == "year_start" and FULL_YEAR.search(clause) and not year_start:
+        ctx.line = ctx.base  # "年初预算数 X，全年预算数 Y": back to the line itself
+    line = ctx.line
     if mention.endswith("%"):
         return (line, "rate", 1) if line and RATE_WORD.search(clause) else None
     if mention.endswith(("个", "项")):
