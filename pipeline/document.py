@@ -38,12 +38,23 @@ class Line:
     `line` is 1-based: within the file for text, within the page for PDF and
     DOCX. `page` is 1-based, or None for plain text. `bbox` is (x0, top, x1,
     bottom) in PDF points where the format has geometry.
+
+    Lines read by OCR also carry `confidence` (the recogniser's lowest
+    per-character score on the line, 0..1), `char_conf` (one score per
+    character of `text`) and `repairs`: (column, replacement) pairs for OCR
+    digit confusions fixed where the context is unambiguous (``O`` -> ``0``).
+    `text` stays exactly what was recognised, so evidence shows the raw OCR
+    text; the normalise stage applies the repairs. Text-layer lines leave
+    them None/empty.
     """
 
     text: str
     line: int
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
+    confidence: float | None = None
+    char_conf: tuple[float, ...] | None = None
+    repairs: tuple[tuple[int, str], ...] = ()
 
 
 @dataclass(frozen=True)

@@ -27,17 +27,32 @@ BUDGET_FIELDS = ("count", "year_start", "adjustment", "budget", "executed", "rat
 @dataclass(frozen=True)
 class Evidence:
     """Exact source text with its place: page (None for plain text) and the
-    1-based first and last source line it spans."""
+    1-based first and last source line it spans. Text read by OCR adds the
+    lowest recognition `confidence` over the span and the digit `repairs`
+    made in it (e.g. ``O→0``); `text` is then the raw OCR text."""
 
     text: str
     line: int
     page: int | None = None
     line_end: int | None = None
+    confidence: float | None = None
+    repairs: tuple[str, ...] = ()
+    # Table cells (PDF/DOCX tables): 1-based table number in the document and
+    # 0-based row/col within it; `line` is then the row number, 1-based.
+    table: int | None = None
+    row: int | None = None
+    col: int | None = None
 
     def to_json(self) -> dict:
         out = {"text": self.text, "page": self.page, "line": self.line}
         if self.line_end and self.line_end != self.line:
             out["line_end"] = self.line_end
+        if self.confidence is not None:
+            out["ocr_confidence"] = round(self.confidence, 3)
+        if self.repairs:
+            out["ocr_repairs"] = list(self.repairs)
+        if self.table is not None:
+            out.update(table=self.table, row=self.row, col=self.col)
         return out
 
 
@@ -84,6 +99,34 @@ class Indicator:
     level2: str | None = None
     weight: Number | None = None
     score: Number | None = None
+    # Table forms: 年初指标值 when a separate 调整指标值 is the target (Chongqing),
+    # and 得分系数(%) where the form states it.
+    target_year_start: Target | None = None
+    coefficient: Number | None = None
+
+
+@dataclass
+class Heading:
+    """A weighted group heading of a form, e.g. 产出指标(50分) or the 分值 of
+    a 一级指标 cell: level 1 or 2, its name and stated weight."""
+
+    level: int
+    name: str
+    weight: Number
+    evidence: Evidence | None = None
+
+
+@dataclass
+class CrossCheck:
+    """One quantity stated in the narrative and in the attached form: `path`
+    is 'budget.total.budget', 'score' or 'rating'; values are Numbers, or
+    str for the rating. The record keeps the form's value."""
+
+    path: str
+    form: Any
+    narrative: Any
+    form_evidence: Evidence | None = None
+    narrative_evidence: Evidence | None = None
 
 
 @dataclass
@@ -113,6 +156,12 @@ class Record:
     # The same quantity stated twice with different values: (path, first, other).
     conflicts: list[tuple[str, Number, Number]] = field(default_factory=list)
     numbers_found: int = 0
+    # Table forms (项目支出/部门整体支出绩效自评表): which layout was read,
+    # weighted headings, the 总分 row's 分值, and narrative-vs-form pairs.
+    form_layout: str | None = None
+    headings: list[Heading] = field(default_factory=list)
+    total_weight: Number | None = None
+    cross_checks: list[CrossCheck] = field(default_factory=list)
 
     def line(self, name: str) -> BudgetLine | None:
         return self.budget.get(name)

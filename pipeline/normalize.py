@@ -58,8 +58,9 @@ class NLine:
 def normalize_line(line: Line) -> NLine:
     chars: list[str] = []
     cols: list[int] = []
+    repairs = dict(line.repairs)  # OCR digit repairs: column -> replacement
     for col, ch in enumerate(line.text):
-        for out in fold_char(ch):
+        for out in "".join(fold_char(c) for c in repairs.get(col, ch)):
             chars.append(out)
             cols.append(col)
     return _drop_spaces(chars, cols, line)
@@ -177,7 +178,26 @@ class Text:
             pieces.append(src[a:b].strip())
         first, last = self.nlines[k0].src, self.nlines[k1].src
         line_end = last.line if (last.page, last.line) != (first.page, first.line) else None
-        return Evidence(text="".join(pieces), line=first.line, page=first.page, line_end=line_end)
+        confidence, repairs = self._ocr_facts(k0, c0, k1, c1)
+        return Evidence(text="".join(pieces), line=first.line, page=first.page, line_end=line_end,
+                        confidence=confidence, repairs=repairs)
+
+    def _ocr_facts(self, k0: int, c0: int, k1: int, c1: int) -> tuple[float | None, tuple[str, ...]]:
+        """Lowest OCR confidence and the digit repairs over source columns c0 (line k0)
+        to c1 (line k1); (None, ()) for text-layer lines."""
+        scores: list[float] = []
+        repairs: list[str] = []
+        for k in range(k0, k1 + 1):
+            src = self.nlines[k].src
+            if src.confidence is None and not src.repairs:
+                continue
+            a, b = (c0 if k == k0 else 0), (c1 + 1 if k == k1 else len(src.text))
+            if src.char_conf and len(src.char_conf) == len(src.text):
+                scores.extend(c for c, ch in zip(src.char_conf[a:b], src.text[a:b], strict=True) if not ch.isspace())
+            elif src.confidence is not None:
+                scores.append(src.confidence)
+            repairs.extend(f"{src.text[col]}→{rep}" for col, rep in src.repairs if a <= col < b)
+        return (min(scores) if scores else None), tuple(repairs)
 
     def line_of(self, pos: int) -> NLine:
         return self.nlines[self._where[pos][0]]

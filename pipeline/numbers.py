@@ -48,6 +48,8 @@ class Number:
     unit: str | None = None
     exact: bool = False
     evidence: Evidence | None = None
+    # Lowest OCR recognition score of the printed digits (None: read from a text layer).
+    confidence: float | None = None
 
     @property
     def half_step(self) -> Decimal:
@@ -65,7 +67,9 @@ class Number:
         return float(self.value)
 
     def with_evidence(self, evidence: Evidence | None) -> Number:
-        return Number(self.raw, self.value, self.decimals, self.unit, self.exact, evidence)
+        """The same number placed at `evidence`; OCR confidence comes with the evidence."""
+        confidence = evidence.confidence if evidence is not None else self.confidence
+        return Number(self.raw, self.value, self.decimals, self.unit, self.exact, evidence, confidence)
 
 
 def parse_number(raw: str, unit: str | None = None) -> Number | None:
