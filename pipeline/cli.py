@@ -10,11 +10,12 @@ import argparse
 import sys
 from pathlib import Path
 
-FORMATS = ("json", "md")
+FORMATS = ("json", "md", "xlsx", "html")
 EXAMPLES = """例子 (examples):
   perfaudit audit fixtures/minzhengju_2023_self_evaluation.txt
   perfaudit audit submissions/2024/ --json > audit.json
-  perfaudit audit submissions/ --out reports/2024 --format json,md
+  perfaudit audit submissions/ --out reports/2024 --format json,md,xlsx,html
+  perfaudit show fixtures/minzhengju_2023_self_evaluation.txt
   perfaudit rules
 退出码 (exit status): 0 无错误; 1 有错误级问题; 2 用法错误; 3 有文件无法读取。"""
 
@@ -30,13 +31,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"perfaudit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    from . import cli_review, cli_store
 
     audit = sub.add_parser("audit", help="审核文件或目录（.txt .docx .pdf）",
                            description="审核一个或多个自评报告文件或目录（递归查找 .txt .docx .pdf）。",
                            epilog=EXAMPLES, formatter_class=argparse.RawDescriptionHelpFormatter)
     audit.add_argument("paths", nargs="+", metavar="PATH", help="文件或目录")
     audit.add_argument("--json", action="store_true", help="在标准输出打印一个 JSON 文档（SPEC §3），不打印其他内容")
-    audit.add_argument("--out", metavar="DIR", help="把结果写入目录（audit.json 与 summary.md）")
+    audit.add_argument("--out", metavar="DIR", help="把结果写入目录（audit.json、summary.md、audit.xlsx、html/）")
     audit.add_argument("--format", default="json,md", metavar="LIST",
                        help=f"--out 写出的格式，逗号分隔：{','.join(FORMATS)}（默认 json,md）")
     audit.add_argument("--rules", metavar="DIR", action="append", help="追加或覆盖规则的目录（可多次给出）")
@@ -44,13 +46,13 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--pdf-engine", choices=("auto", "pdfplumber", "pdfium"), default="auto",
                        help="PDF 文字提取引擎（默认 auto：无表格页用 pdfium，表格页用 pdfplumber）")
     audit.add_argument("--quiet", action="store_true", help="不在标准错误输出打印摘要")
+    cli_review.add_audit_options(audit)
 
     rules = sub.add_parser("rules", help="列出规则目录：编号、类别、严重程度、标题",
                            description="列出规则目录。", epilog="例子: perfaudit rules --json",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     rules.add_argument("--rules", metavar="DIR", action="append", help="追加或覆盖规则的目录")
     rules.add_argument("--json", action="store_true", help="以 JSON 列出（含说明、依据与示例）")
-    from . import cli_review, cli_store
 
     parser.set_defaults(_extra={**cli_store.add_commands(sub), **cli_review.add_commands(sub)})
     return parser
@@ -97,11 +99,17 @@ def _audit(args, parser) -> int:
     if not results:
         print("perfaudit: 没有找到可审核的文件（.txt .docx .pdf）。", file=sys.stderr)
         return 2
+    from .cli_review import apply_decisions
+
+    failed = apply_decisions(args, results)
+    if failed:
+        return failed
     document = build_document(results)
     if args.json:
         sys.stdout.write(dumps(document) + "\n")
     if args.out:
-        for p in write_outputs(document, Path(args.out), formats):
+        for p in write_outputs(document, Path(args.out), formats, rules_dirs=args.rules,
+                               read_opts={"pdf_engine": args.pdf_engine}):
             print(f"已写入 {p}", file=sys.stderr)
     if not args.json and not args.quiet:
         print_terminal(document)

@@ -7,9 +7,7 @@ import json
 from pathlib import Path
 
 from . import __version__
-
-SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
-STATUS_ZH = {"ok": "已审核", "failed": "无法读取"}
+from .labels import SEVERITY_ZH, STATUS_ZH  # noqa: F401 - STATUS_ZH re-exported
 
 
 def build_document(results) -> dict:
@@ -41,7 +39,11 @@ def dumps(document: dict) -> str:
     return json.dumps(document, ensure_ascii=False, indent=2)
 
 
-def write_outputs(document: dict, out_dir: Path, formats: list[str]) -> list[Path]:
+def write_outputs(document: dict, out_dir: Path, formats: list[str], rules_dirs=None,
+                  read_opts: dict | None = None) -> list[Path]:
+    """Write the requested formats under `out_dir`: audit.json, summary.md,
+    audit.xlsx, html/index.html. `rules_dirs` as for the audit (the workbook
+    records rule fingerprints); `read_opts` re-read sources for the HTML."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     if "json" in formats:
@@ -52,6 +54,15 @@ def write_outputs(document: dict, out_dir: Path, formats: list[str]) -> list[Pat
         p = out_dir / "summary.md"
         p.write_text(markdown(document), encoding="utf-8")
         written.append(p)
+    if "xlsx" in formats:
+        from .report_xlsx import write_xlsx
+        from .review import rule_fingerprints
+
+        written.append(write_xlsx(document, out_dir / "audit.xlsx", rule_fingerprints(rules_dirs)))
+    if "html" in formats:
+        from .report_html import write_html
+
+        written.append(write_html(document, out_dir / "html", read_opts or {}))
     return written
 
 

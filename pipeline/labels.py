@@ -1,0 +1,82 @@
+"""Chinese labels for what reports show to people: severities, categories,
+budget lines and fields, review decisions. One table, used by every view
+(terminal, Markdown, Excel, HTML)."""
+
+from __future__ import annotations
+
+SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
+STATUS_ZH = {"ok": "已审核", "failed": "无法读取"}
+DOC_TYPE_ZH = {"department_overall": "部门整体支出", "project": "项目支出"}
+
+CATEGORY_ZH = {
+    "sum_mismatch": "合计不符",
+    "adjustment_mismatch": "预算调整不符",
+    "rate_mismatch": "比率计算不符",
+    "zero_base_rate": "零基数比率",
+    "claim_contradiction": "结论与数据矛盾",
+    "missing_deviation_reason": "未说明偏差原因",
+    "missing_explanation": "未作说明",
+    "rating_mismatch": "等级与得分不符",
+    "score_mismatch": "得分不符",
+    "weight_mismatch": "分值不符",
+    "out_of_range": "超出取值范围",
+    "unit_mismatch": "计量单位不一致",
+    "value_mismatch": "前后数值不一致",
+    "name_mismatch": "名称不一致",
+    "text_defect": "文字错误",
+    "extraction_gap": "未能识别",
+}
+
+BUDGET_LINE_ZH = {
+    "total": "资金总额",
+    "year_start": "年初预算",
+    "additions": "追加预算",
+    "basic": "基本支出",
+    "project": "项目支出",
+    "special": "上级专项",
+    "fiscal": "当年财政拨款",
+    "carryover": "上年结转",
+    "other": "其他资金",
+}
+
+BUDGET_FIELD_ZH = {
+    "count": "项目数",
+    "year_start": "年初预算数",
+    "adjustment": "调整数",
+    "budget": "全年预算数",
+    "executed": "全年执行数",
+    "rate": "执行率(%)",
+    "weight": "分值",
+    "score": "得分",
+}
+
+# Review decisions an auditor records against a finding (store `decisions.decision`).
+DECISION_CONFIRMED = "确认问题"
+DECISION_DISMISSED = "驳回"
+DECISION_FIXED = "已整改"
+DECISIONS = (DECISION_CONFIRMED, DECISION_DISMISSED, DECISION_FIXED)
+
+
+def subject_zh(subject: str, record: dict | None = None) -> str:
+    """`budget.basic` -> 基本支出, `indicator.4` -> 指标4（name）, else as is."""
+    head, _, tail = subject.partition(".")
+    if head == "budget":
+        return BUDGET_LINE_ZH.get(tail, subject)
+    if head == "indicator" and tail.isdigit():
+        name = _indicator_name(record, int(tail))
+        return f"指标{tail}" + (f"（{name}）" if name else "")
+    return {"evaluation": "自评得分与等级", "document": "全文"}.get(subject, subject)
+
+
+def _indicator_name(record: dict | None, index: int) -> str | None:
+    for ind in (record or {}).get("indicators") or []:
+        if ind.get("index") == index:
+            return ind.get("name")
+    return None
+
+
+def where_zh(ev: dict) -> str:
+    """第3页 第12–14行 / 第12行."""
+    page = f"第{ev['page']}页 " if ev.get("page") else ""
+    end = f"–{ev['line_end']}" if ev.get("line_end") else ""
+    return f"{page}第{ev['line']}{end}行"
