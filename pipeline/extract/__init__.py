@@ -13,21 +13,28 @@ from ..normalize import Text, normalize_document, split_blocks
 from ..numbers import NUMBER_RE
 from .budget import extract_budget
 from .conclusion import extract_conclusion
+from .form import extract_form
 from .header import extract_header
 from .indicators import extract_indicators, is_indicator_block
+from .merge import merge_form
 
 
 def extract_record(doc: Document) -> Record:
     nlines = normalize_document(doc)
     whole = Text(nlines)
-    blocks = split_blocks(nlines)
+    form = extract_form(doc, nlines)
+    # The narrative extractors read only the prose; the form's lines are its own.
+    prose = [nl for nl in nlines if (nl.src.page, nl.src.line) not in form.lines] if form else nlines
+    blocks = split_blocks(prose)
     record = Record()
-    record.numbers_found = sum(1 for _ in NUMBER_RE.finditer(whole.text))
+    record.numbers_found = sum(1 for _ in NUMBER_RE.finditer(Text(prose).text))
     extract_header(nlines, whole, record)
     narrative = [b for b in blocks if not is_indicator_block(b)]
     extract_budget(narrative, record)
     extract_indicators(blocks, record)
     extract_conclusion(blocks, record)
+    if form:
+        merge_form(record, form)
     note_gaps(record)
     return record
 

@@ -1,0 +1,253 @@
+"""Table forms (项目支出/部门整体支出绩效自评表) -> the SPEC §4 record parts.
+
+Reads every rendering the form comes in — PDF/DOCX tables, pipe tables in
+text, one cell per line, cells flattened onto one line — into FormRows
+(form_rows, form_tokens), then maps them: budget rows to the lines total /
+fiscal / carryover / other with year_start, budget, executed, rate, weight,
+score; indicator rows to Indicators with level1/level2 (carried down over
+merged cells), target (operator, value, unit, or qualitative text), actual,
+weight, score and deviation reason; 总分 and 等级.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..document import Document
+from ..model import BudgetLine, Heading, Indicator, Target
+from ..normalize import NLine
+from ..numbers import NUMBER_RE, Number, number_from_match
+from .common import parse_value
+from .form_grid import GCell, grids_from_pipes, grids_from_tables, token_runs
+from .form_labels import (
+    BLANK,
+    HEADER_FIELDS,
+    LEVEL1_RE,
+    LEVEL2_RE,
+    OPS,
+    QUALITATIVE_OP,
+    RATING_CANON,
+    RATING_VALUE,
+    budget_line_of,
+)
+from .form_rows import FormRow, rows_from_grid
+from .form_tokens import rows_from_tokens
+
+UNIT_ALIASES = {"百分比": "%", "％": "%"}
+MONEY_ROLES = ("year_start", "budget", "executed")
+
+
+@dataclass
+class FormPart:
+    """What the form says, before it is merged with the narrative."""
+
+    budget: dict[str, BudgetLine] = field(default_factory=dict)
+    indicators: list[Indicator] = field(default_factory=list)
+    headings: list[Heading] = field(default_factory=list)
+    score: Number | None = None
+    total_weight: Number | None = None
+    rating: str | None = None
+    rating_evidence: object = None
+    fields: dict[str, GCell] = field(default_factory=dict)
+    layout: str = "national"
+    lines: set = field(default_factory=set)  # (page, line) of text the form used
+    numbers: int = 0
+
+
+def extract_form(doc: Document, nlines: list[NLine]) -> FormPart | None:
+    """The form in the document, or None when there is none."""
+    rows: list[FormRow] = []
+    used: set = set()
+    for grid in [*grids_from_tables(doc), *grids_from_pipes(nlines)]:
+        got = rows_from_grid(grid)
+        if _has_body(got):
+            rows += got
+            used |= grid.lines
+    for run in token_runs(nlines):
+        got = rows_from_tokens(run)
+        if _has_body(got):
+            rows += got
+            used |= run.lines
+    if not _has_body(rows):
+        return None
+    part = FormPart(lines=used)
+    _map_rows(rows, part)
+    return part
+
+
+def _has_body(rows: list[FormRow]) -> bool:
+    return any(r.section in ("budget", "indicator") for r in rows)
+
+
+def _map_rows(rows: list[FormRow], part: FormPart) -> None:
+    state = {"level1": None, "level2": None}
+    for row in rows:
+        if row.section == "header":
+            part.layout = _layout(row, part.layout)
+        elif row.section == "budget":
+            _budget_row(row, part)
+        elif row.section == "indicator":
+            _indicator_row(row, part, state)
+        elif row.section == "total":
+            part.score = part.score or _plain(row.cells.get("score"))
+            part.total_weight = part.total_weight or _plain(row.cells.get("weight"))
+        elif row.section == "rating" and part.rating is None:
+            m = RATING_VALUE.match(row.cells["rating"].text)
+            part.rating = RATING_CANON.get(m.group("r"), m.group("r"))
+            part.rating_evidence = row.cells["rating"].evidence
+        elif row.section == "field":
+            key = HEADER_FIELDS[row.label.text.strip("：:")]
+            part.fields.setdefault(key, row.cells["value"])
+        part.numbers += sum(1 for c in row.cells.values() if NUMBER_RE.search(c.text))
+
+
+def _layout(row: FormRow, current: str) -> str:
+    roles = set(row.cells)
+    if "op" in roles:
+        return "sichuan"
+    if "coef" in roles or "target_ys" in roles:
+        return "chongqing"
+    if any(("A)" in c.text or "A）" in c.text) for c in row.cells.values()):
+        return "ab"
+    return current
+
+
+# --- numbers from cells ----------------------------------------------------------
+
+def _num(cell: GCell | None, unit: str | None, strip: tuple[str, ...] = ()) -> Number | None:
+    if cell is None or cell.text in BLANK:
+        return None
+    text = cell.text
+    for s in strip:
+        if text.endswith(s):
+            text = text[: -len(s)]
+    m = NUMBER_RE.fullmatch(text)
+    if not m or m.group("unit"):
+        return None
+    n = number_from_match(m, unit)
+    return n.with_evidence(cell.evidence) if n else None
+
+
+def _money(cell: GCell | None, unit: str) -> Number | None:
+    if cell is not None and cell.text.endswith("万元"):
+        return _num(cell, "万元", ("万元",))
+    return _num(cell, unit, ("元",) if unit == "元" else ())
+
+
+def _pct(cell: GCell | None) -> Number | None:
+    return _num(cell, "%", ("%",))
+
+
+def _plain(cell: GCell | None) -> Number | None:
+    return _num(cell, None, ("分",))
+
+
+# --- budget ---------------------------------------------------------------------
+
+def _budget_row(row: FormRow, part: FormPart) -> None:
+    name = budget_line_of(row.label.text)
+    fields = {}
+    for role in MONEY_ROLES:
+        n = _money(row.cells.get(role), row.money_unit)
+        if n is not None:
+            fields[role] = n
+    for role, fn in (("rate", _pct), ("weight", _plain), ("score", _plain)):
+        n = fn(row.cells.get(role))
+        if n is not None:
+            fields[role] = n
+    reason = row.cells.get("reason")
+    explanation = reason.text if reason is not None and reason.text not in BLANK else None
+    old = part.budget.get(name)
+    if not fields and not explanation:
+        return
+    if old is None:
+        part.budget[name] = BudgetLine(name, fields, explanation, row.label.evidence)
+        return
+    for k, n in fields.items():  # a second 其他资金-kind row adds to the line
+        o = old.fields.get(k)
+        old.fields[k] = n if o is None or k not in MONEY_ROLES else Number(
+            f"{o.raw}+{n.raw}", o.value + n.value, min(o.decimals, n.decimals), o.unit, o.exact and n.exact,
+            o.evidence)
+    old.explanation = old.explanation or explanation
+
+
+# --- indicators -----------------------------------------------------------------
+
+def _indicator_row(row: FormRow, part: FormPart, state: dict) -> None:
+    c = row.cells
+    for level, rx in ((1, LEVEL1_RE), (2, LEVEL2_RE)):
+        cell = c.get(f"level{level}")
+        if cell is None or not cell.text:
+            continue
+        m = rx.match(cell.text)
+        name = m.group("name") if m and level == 1 else (cell.text.split("(")[0].split("（")[0])
+        state[f"level{level}"] = name
+        if level == 1:
+            state["level2"] = None
+        w = _heading_weight(cell, m)
+        if w is not None:
+            part.headings.append(Heading(level, name, w, cell.evidence))
+    name = c.get("name")
+    if name is None or name.text in BLANK:
+        return
+    ind = Indicator(index=len(part.indicators) + 1, name=name.text, level1=state["level1"],
+                    level2=state["level2"], evidence=name.evidence)
+    unit = c.get("unit")
+    unit_text = UNIT_ALIASES.get(unit.text, unit.text) if unit is not None and unit.text not in BLANK else None
+    ind.target = _target(c.get("target"), c.get("op"), unit_text) or _target(c.get("target_ys"), c.get("op"), unit_text)
+    if c.get("target_ys") is not None and c.get("target") is not None:
+        ind.target_year_start = _target(c.get("target_ys"), c.get("op"), unit_text)
+    ind.actual, ind.actual_text = _actual(c.get("actual"), unit_text)
+    ind.weight, ind.score = _plain(c.get("weight")), _plain(c.get("score"))
+    ind.coefficient = _pct(c.get("coef"))
+    reason = c.get("reason")
+    if reason is not None and reason.text not in BLANK:
+        ind.deviation_reason = ind.explanation = reason.text
+    part.indicators.append(ind)
+
+
+def _heading_weight(cell: GCell, m) -> Number | None:
+    if not m or not m.group("w"):
+        return None
+    nm = NUMBER_RE.match(m.group("w"))
+    n = number_from_match(nm) if nm else None
+    return n.with_evidence(cell.evidence) if n else None
+
+
+def _value(text: str, unit: str | None) -> tuple[str | None, Number | None, str | None]:
+    op, n, qual = parse_value(text)
+    if n is not None:
+        u = UNIT_ALIASES.get(n.unit, n.unit) if n.unit else unit
+        if u != n.unit:
+            m = NUMBER_RE.match(n.raw)
+            n2 = number_from_match(m, u) if m else None
+            if n2 is not None:
+                n = Number(n.raw if n.unit else n.raw + (u or ""), n2.value, n2.decimals, n2.unit, n2.exact)
+    return op, n, qual
+
+
+def _target(cell: GCell | None, op_cell: GCell | None, unit: str | None) -> Target | None:
+    if cell is None or cell.text in BLANK:
+        return None
+    op, n, qual = _value(cell.text, unit)
+    col_op = OPS.get(op_cell.text) if op_cell is not None else None
+    if op_cell is not None and op_cell.text in QUALITATIVE_OP:
+        n, qual = None, cell.text
+    op = col_op or op
+    if n is not None:
+        n = n.with_evidence(cell.evidence)
+    return Target(op=op or "=", number=n, text=qual if n is None else None, op_stated=op is not None)
+
+
+def _actual(cell: GCell | None, unit: str | None) -> tuple[Number | None, str | None]:
+    if cell is None or cell.text in BLANK:
+        return None, None
+    _, n, qual = _value(cell.text, unit)
+    if n is not None:
+        return n.with_evidence(cell.evidence), None
+    return None, qual or cell.text
+
+
+def rating_word(text: str) -> str | None:
+    m = RATING_VALUE.match(text)
+    return RATING_CANON.get(m.group("r"), m.group("r")) if m else None

@@ -1,0 +1,160 @@
+"""Cells of a 绩效自评表 with evidence, from any rendering of the form.
+
+- `grids_from_tables`: PDF/DOCX tables (Document.tables) -> rows of cells;
+  evidence line = row number within the table, plus table/row/col.
+- `grids_from_pipes`: pipe tables in text (`a | b | c`), one row per line.
+- `token_runs`: the rest of a form's text — one cell per line, or several
+  cells flattened onto one line — as a flat run of whitespace-separated
+  tokens; form_tokens.py re-parses them by anchoring on header words.
+
+Cell text is folded like running text (full-width digits, ％, ≥) and spaces
+inside it are dropped, so '806 人' reads '806人'.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import regex
+
+from ..document import Document, Line
+from ..model import Evidence
+from ..normalize import NLine, Text, fold_char, normalize_document
+from .form_labels import ALL_HEADER_WORDS, BRACKETS, TITLE_RE
+
+PIPE_MIN = 2  # a pipe-table line has at least this many '|'
+# A line of running prose ends the token run of a form.
+PROSE_RE = regex.compile(r"[。；]")
+PROSE_MIN_CHARS = 40
+SPACE_RE = regex.compile(r"[\s\u3000\u00a0]+")
+
+
+@dataclass(frozen=True)
+class GCell:
+    text: str  # folded, no spaces
+    evidence: Evidence | None
+
+
+@dataclass
+class Grid:
+    rows: list[list[GCell]]
+    kind: str  # "table", "pipe"
+    lines: set[tuple[int | None, int]] = field(default_factory=set)  # (page, line) consumed
+
+
+def fold(text: str) -> str:
+    return SPACE_RE.sub("", "".join(fold_char(ch) for ch in text)).replace("｜", "|")
+
+
+def grids_from_tables(doc: Document) -> list[Grid]:
+    out = []
+    for ti, table in enumerate(doc.tables, 1):
+        rows = []
+        for r, row in enumerate(table.rows):
+            cells = []
+            for cell in row:
+                raw = cell.text.strip()
+                ev = Evidence(text=raw, line=r + 1, page=cell.page or table.page, table=ti, row=cell.row,
+                              col=cell.col) if raw else None
+                cells.append(GCell(fold(raw), ev))
+            rows.append(cells)
+        out.append(Grid(rows, "table"))
+    return out
+
+
+def _is_pipe(nl: NLine, continuing: bool = False) -> bool:
+    return nl.text.count("|") >= (1 if continuing else PIPE_MIN)
+
+
+def _pipe_row(nl: NLine, framed: bool) -> list[GCell]:
+    text = Text([nl])
+    s = nl.text
+    bounds = [i for i, ch in enumerate(s) if ch == "|"]
+    edges = [-1, *bounds, len(s)]
+    cells = []
+    for a, b in zip(edges, edges[1:], strict=False):
+        start, end = a + 1, b
+        piece = s[start:end]
+        if not piece.strip():
+            cells.append(GCell("", None))
+            continue
+        lead = len(piece) - len(piece.lstrip())
+        trail = len(piece) - len(piece.rstrip())
+        cells.append(GCell(fold(piece), text.evidence(start + lead, end - trail)))
+    # In a framed table (every row '| a | b |') the outer bars open no cells.
+    if framed:
+        cells = cells[1:-1]
+    return cells
+
+
+def grids_from_pipes(nlines: list[NLine]) -> list[Grid]:
+    groups: list[list[NLine]] = []
+    for nl in nlines:
+        if groups and groups[-1] and _is_pipe(nl, continuing=True):
+            groups[-1].append(nl)
+        elif _is_pipe(nl):
+            groups.append([nl])
+        elif not groups or groups[-1]:
+            groups.append([])
+    grids = []
+    for group in (g for g in groups if g):
+        framed = all(nl.text.strip().startswith("|") and nl.text.strip().endswith("|") for nl in group)
+        grid = Grid([_pipe_row(nl, framed) for nl in group], "pipe")
+        grid.lines = {(nl.src.page, nl.src.line) for nl in group}
+        grids.append(grid)
+    return grids
+
+
+def _anchor_words(text: str) -> int:
+    t = BRACKETS.sub("", fold(text))
+    return sum(1 for w in ALL_HEADER_WORDS if len(w) >= 3 and w in t)
+
+
+def _starts_form(nl: NLine) -> bool:
+    t = nl.text
+    if PROSE_RE.search(t) and len(t) >= PROSE_MIN_CHARS:
+        return False
+    return bool(TITLE_RE.search(t)) and len(t) <= PROSE_MIN_CHARS or _anchor_words(t) >= 2 or (
+        fold(t) in ALL_HEADER_WORDS and len(fold(t)) >= 4)
+
+
+def _is_prose(nl: NLine) -> bool:
+    return bool(PROSE_RE.search(nl.text)) and len(nl.text) >= PROSE_MIN_CHARS
+
+
+@dataclass
+class TokenRun:
+    tokens: list[GCell]
+    lines: set[tuple[int | None, int]]
+
+
+def token_runs(nlines: list[NLine]) -> list[TokenRun]:
+    """Maximal runs of non-pipe, non-prose lines that start at a form title or
+    a header line; each line split into whitespace-separated tokens."""
+    runs: list[TokenRun] = []
+    current: TokenRun | None = None
+    piped = {id(nl) for g in grids_from_pipes(nlines) for nl in nlines if (nl.src.page, nl.src.line) in g.lines}
+    for nl in nlines:
+        if id(nl) in piped or _is_prose(nl):
+            current = None
+            continue
+        if current is None:
+            if not _starts_form(nl):
+                continue
+            current = TokenRun([], set())
+            runs.append(current)
+        current.tokens.extend(_line_tokens(nl.src))
+        current.lines.add((nl.src.page, nl.src.line))
+    return runs
+
+
+def _line_tokens(line: Line) -> list[GCell]:
+    out = []
+    for m in regex.finditer(r"[^\s\u3000\u00a0]+", line.text):
+        raw = m.group(0)
+        out.append(GCell(fold(raw), Evidence(text=raw, line=line.line, page=line.page)))
+    return out
+
+
+def text_nlines(doc: Document) -> list[NLine]:
+    return normalize_document(doc)

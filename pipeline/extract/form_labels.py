@@ -1,0 +1,86 @@
+"""The words of the 绩效自评表 layouts (DOMAIN §2), in one table.
+
+Columns are mapped by their header words, never by position: a header cell,
+with any bracketed label such as （A）, (B/A), (%) or （万元） removed, is
+looked up here. Row labels name budget lines and indicator levels.
+"""
+
+from __future__ import annotations
+
+import regex
+
+# Header word -> column role, for the budget block ("资金") and the
+# indicator block ("指标"). Looked up after bracket stripping, exact match.
+BUDGET_HEADERS = {
+    "年初预算数": "year_start", "年初预算": "year_start", "年初预算金额": "year_start",
+    "全年预算数": "budget", "调整后预算数": "budget", "全年(调整)预算数": "budget",
+    "全年调整预算数": "budget", "全年预算": "budget", "调整后预算": "budget",
+    "全年执行数": "executed", "预算执行数": "executed", "执行数": "executed", "实际执行数": "executed",
+    "执行率": "rate", "预算执行率": "rate",
+    "分值": "weight", "权重": "weight", "执行率权重": "weight",
+    "得分": "score", "执行率得分": "score",
+    "原因": "reason", "偏差原因": "reason", "未达到原因": "reason",
+}
+INDICATOR_HEADERS = {
+    "一级指标": "level1", "二级指标": "level2", "三级指标": "name", "指标名称": "name",
+    "年度指标值": "target", "指标值": "target", "调整指标值": "target", "全年指标值": "target",
+    "年初指标值": "target_ys",
+    "实际完成值": "actual", "完成值": "actual", "全年完成值": "actual", "全年实际完成值": "actual",
+    "分值": "weight", "权重": "weight", "指标权重": "weight",
+    "得分": "score", "指标得分": "score",
+    "偏差原因分析及改进措施": "reason", "未完成原因分析": "reason", "偏差原因": "reason",
+    "原因分析": "reason",
+    "指标性质": "op", "度量单位": "unit", "计量单位": "unit",
+    "得分系数": "coef", "是否核心指标": "core",
+}
+# Roles that make a header row a budget block or an indicator block.
+BUDGET_MARKERS = {"year_start", "executed"}
+INDICATOR_MARKERS = {"name", "actual", "level1"}
+ALL_HEADER_WORDS = set(BUDGET_HEADERS) | set(INDICATOR_HEADERS)
+
+BRACKETS = regex.compile(r"[（(][^（()）]{0,8}[)）]")
+
+# Budget row labels -> SPEC §4 line names (其中： prefixes are stripped first).
+BUDGET_ROWS = (
+    ("total", regex.compile(r"^(?:年度资金总额|资金总额|预算资金总额|年度预算资金总额|合计|总计|项目资金总额)")),
+    ("fiscal", regex.compile(r"^(?:当年财政拨款|本年财政拨款|财政拨款|财政资金|财政补助资金?)")),
+    ("carryover", regex.compile(r"^(?:上年结转资金|上年结转|结转资金)")),
+    ("other", regex.compile(r"^(?:其他资金|单位资金|自有资金|财政专户管理资金|其他)$")),
+)
+ROW_PREFIX = regex.compile(r"^(?:其中[:：]?|[—-]+)")
+
+LEVEL1_RE = regex.compile(r"^(?P<name>产出指标|效益指标|满意度指标|成本指标|效果指标|管理指标)"
+                          r"(?:[（(](?P<w>\d+(?:\.\d+)?)分?[)）])?$")
+LEVEL2_RE = regex.compile(
+    r"^(?:数量指标|质量指标|时效指标|成本指标|经济成本指标|社会成本指标|生态环境成本指标"
+    r"|经济效益指标|社会效益指标|生态效益指标|可持续影响指标|服务对象满意度指标|满意度指标"
+    r"|经济效益|社会效益|生态效益|可持续影响)(?:[（(](?P<w>\d+(?:\.\d+)?)分?[)）])?$"
+)
+TOTAL_ROW = regex.compile(r"^(?:总分|合计得分|总得分|自评总分|综合得分|合计)$")
+RATING_LABEL = regex.compile(r"^(?:评价等级|自评等级|绩效等级|等级|评价结果|自评结果)[:：]?$")
+RATING_VALUE = regex.compile(r"^[“\"]?(?P<r>优秀|良好|中等|较差|优|良|中|差)[”\"]?$")
+RATING_CANON = {"优秀": "优", "良好": "良", "中等": "中", "较差": "差"}
+HEADER_FIELDS = {
+    "项目名称": "project", "主管部门": "department", "实施单位": "unit", "部门名称": "unit",
+    "单位名称": "unit", "预算单位": "unit", "部门(单位)名称": "unit",
+}
+TITLE_RE = regex.compile(r"(?:项目支出|部门整体支出|整体支出|部门)绩效自评表")
+# Cell texts that mean "nothing stated".
+BLANK = {"", "无", "/", "—", "-", "——", "－", "无偏差", "不适用", "/ "}
+OPS = {"=": "=", "≥": ">=", "≤": "<=", ">": ">", "<": "<", ">=": ">=", "<=": "<=", "＝": "="}
+QUALITATIVE_OP = {"定性"}
+
+
+def header_role(text: str, table: dict) -> str | None:
+    """The column role of a header cell, or None."""
+    t = BRACKETS.sub("", text.replace(" ", "")).strip("：:")
+    return table.get(t)
+
+
+def budget_line_of(label: str) -> str | None:
+    t = ROW_PREFIX.sub("", label.replace(" ", "")).strip("：:")
+    t = BRACKETS.sub("", t)
+    for name, rx in BUDGET_ROWS:
+        if rx.match(t):
+            return name
+    return None

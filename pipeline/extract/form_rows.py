@@ -1,0 +1,126 @@
+"""Rows of a 绩效自评表 by role, from a grid of cells (tables, pipe text).
+
+A header row maps each column to a role by its header words
+(form_labels); the rows under it are read through that map. Vertically
+merged 一级/二级指标 cells arrive empty and are carried down by form.py.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from ..model import Evidence
+from .form_grid import GCell, Grid
+from .form_labels import (
+    BUDGET_HEADERS,
+    BUDGET_MARKERS,
+    HEADER_FIELDS,
+    INDICATOR_HEADERS,
+    INDICATOR_MARKERS,
+    RATING_LABEL,
+    RATING_VALUE,
+    TOTAL_ROW,
+    budget_line_of,
+    header_role,
+)
+
+MIN_HEADER_CELLS = 3
+
+
+@dataclass
+class FormRow:
+    """One row of the form: `section` is budget, indicator, total, rating or
+    field; `label` the row label (budget line word, 总分, field name)."""
+
+    section: str
+    label: GCell | None = None
+    cells: dict[str, GCell] = field(default_factory=dict)
+    money_unit: str = "万元"
+
+
+def join_cells(cells: list[GCell]) -> GCell:
+    """Several tokens read as one cell: texts joined, evidence spanning them."""
+    cells = [c for c in cells if c.text]
+    if not cells:
+        return GCell("", None)
+    if len(cells) == 1:
+        return cells[0]
+    evs = [c.evidence for c in cells if c.evidence]
+    first, last = evs[0], evs[-1]
+    ev = Evidence(text=" ".join(e.text for e in evs), line=first.line, page=first.page,
+                  line_end=last.line if last.line != first.line else None, table=first.table,
+                  row=first.row, col=first.col)
+    return GCell("".join(c.text for c in cells), ev)
+
+
+def header_map(row: list[GCell]) -> tuple[str, dict[int, str]] | None:
+    """(section, {col: role}) when the row is a budget or indicator header."""
+    for section, table, markers in (("indicator", INDICATOR_HEADERS, INDICATOR_MARKERS),
+                                    ("budget", BUDGET_HEADERS, BUDGET_MARKERS)):
+        roles = {i: r for i, c in enumerate(row) if c.text and (r := header_role(c.text, table))}
+        if len(roles) >= MIN_HEADER_CELLS and markers & set(roles.values()):
+            return section, roles
+    return None
+
+
+def money_unit_of(row: list[GCell]) -> str:
+    joined = "".join(c.text for c in row)
+    if "（元）" in joined or "(元)" in joined or "单位：元" in joined or "单位:元" in joined:
+        return "元"
+    return "万元"
+
+
+def rows_from_grid(grid: Grid) -> list[FormRow]:
+    out: list[FormRow] = []
+    section, roles, unit = None, {}, "万元"
+    for row in grid.rows:
+        hm = header_map(row)
+        if hm:
+            section, roles = hm
+            unit = money_unit_of(row) if section == "budget" else unit
+            out.append(FormRow("header", None, {r: row[i] for i, r in roles.items()}))
+            continue
+        out.extend(_special_rows(row))
+        first = next((c for c in row if c.text), None)
+        if first is not None and TOTAL_ROW.match(first.text) and (section != "budget" or first.text != "合计"):
+            numbers = [c for c in row if c.text and c is not first]
+            cells = {r: row[i] for i, r in roles.items() if section == "indicator" and i < len(row) and row[i].text}
+            if not cells.get("score") and numbers:
+                cells = {"score": numbers[-1], **({"weight": numbers[-2]} if len(numbers) > 1 else {})}
+            out.append(FormRow("total", first, cells))
+            continue
+        if section is not None:
+            fr = _role_row(row, section, roles, unit)
+            if fr is not None:
+                out.append(fr)
+    return out
+
+
+def _special_rows(row: list[GCell]) -> list[FormRow]:
+    """等级 cells and 项目名称/实施单位 fields anywhere in the grid."""
+    cells = [c for c in row if c.text]
+    out: list[FormRow] = []
+    for i, c in enumerate(cells):
+        nxt = cells[i + 1] if i + 1 < len(cells) else None
+        if RATING_LABEL.match(c.text) and nxt and RATING_VALUE.match(nxt.text):
+            out.append(FormRow("rating", c, {"rating": nxt}))
+        elif c.text.strip("：:") in HEADER_FIELDS and nxt and nxt.text.strip("：:") not in HEADER_FIELDS:
+            out.append(FormRow("field", c, {"value": nxt}))
+    return out
+
+
+def _role_row(row: list[GCell], section: str, roles: dict[int, str], unit: str) -> FormRow | None:
+    first_col = min(roles)
+    cells: dict[str, GCell] = {}
+    for i, c in enumerate(row):
+        role = roles.get(i)
+        if role and c.text:
+            cells[role] = c if role not in cells else join_cells([cells[role], c])
+    label = join_cells([c for i, c in enumerate(row) if i < first_col and i not in roles])
+    if section == "budget":
+        if not label.text or budget_line_of(label.text) is None:
+            return None
+        return FormRow("budget", label, cells, unit)
+    if not cells.get("name") and not cells.get("level1") and not cells.get("level2"):
+        return None
+    return FormRow("indicator", label, cells)

@@ -1,0 +1,203 @@
+"""Rows of a 绩效自评表 from a flat run of tokens (one cell per line, or cells
+flattened onto one line), where empty cells have vanished.
+
+Each token gets a class letter (number, percent, value with unit or operator,
+operator, unit, level word, header word, row label, text …). A run of header
+words fixes the columns; indicator rows are then read with a row pattern
+built from those columns over the class string (so a missing 偏差原因 or a
+qualitative target still parses), and budget rows by their labels.
+"""
+
+from __future__ import annotations
+
+import regex
+
+from ..numbers import COUNT_UNITS, MONEY_UNITS, split_operator
+from .form_grid import GCell, TokenRun
+from .form_labels import (
+    BLANK,
+    BUDGET_HEADERS,
+    HEADER_FIELDS,
+    INDICATOR_HEADERS,
+    LEVEL1_RE,
+    LEVEL2_RE,
+    OPS,
+    RATING_LABEL,
+    RATING_VALUE,
+    TOTAL_ROW,
+    budget_line_of,
+    header_role,
+)
+from .form_rows import FormRow, header_map, join_cells, money_unit_of
+
+NUM = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+NUM_RE = regex.compile(rf"^{NUM}$")
+PCT_RE = regex.compile(rf"^{NUM}%$")
+UNIT_WORDS = {*COUNT_UNITS, *MONEY_UNITS, "%", "百分比", "工作日", "个工作日", "分", "‰", "万人次", "元/月"}
+VALUE_RE = regex.compile(rf"{NUM}(?P<u>[\p{{Han}}A-Za-z/%‰]{{1,5}})?")
+# 成本指标 is a 一级 (财预〔2021〕101号) or a 二级 under 产出 (10号): level 1 only
+# when a 二级 word follows it.
+AMBIGUOUS_LEVEL = "成本指标"
+PATTERN_TIMEOUT = 2.0  # seconds; a pathological run gives no rows rather than hanging
+VAL = r"(?:O?[NPV]U?|T|-)"
+ROLE_PATTERNS = {
+    "level1": "(?P<level1>L|C(?=M))?", "level2": "(?P<level2>[MC])?", "name": "(?P<name>T)",
+    "target": f"(?P<target>{VAL})", "target_ys": f"(?P<target_ys>{VAL})", "actual": f"(?P<actual>{VAL})",
+    "op": "(?P<op>[OT-])", "unit": "(?P<unit>[U-])?", "weight": "(?P<weight>N)", "score": "(?P<score>N)",
+    "coef": "(?P<coef>[NP])", "reason": "(?P<reason>[T-]+)?", "core": "(?P<core>Y)?",
+}
+
+
+def classify(text: str) -> str:
+    if text in BLANK:
+        return "-"
+    if text in OPS:
+        return "O"
+    if NUM_RE.match(text):
+        return "N"
+    if PCT_RE.match(text):
+        return "P"
+    if text in UNIT_WORDS:
+        return "U"
+    if header_role(text, BUDGET_HEADERS) or header_role(text, INDICATOR_HEADERS):
+        return "H"
+    if text == AMBIGUOUS_LEVEL:
+        return "C"
+    if LEVEL1_RE.match(text):
+        return "L"
+    if LEVEL2_RE.match(text):
+        return "M"
+    if TOTAL_ROW.match(text):
+        return "S"
+    if budget_line_of(text):
+        return "B"
+    if RATING_LABEL.match(text):
+        return "R"
+    if RATING_VALUE.match(text):
+        return "G"
+    if text in ("是", "否"):
+        return "Y"
+    return "V" if is_value(text) else "T"
+
+
+def is_value(text: str) -> bool:
+    """A number with an operator and/or a unit and nothing else: ≥95%,
+    806人, ≤90万元, 5家以上, ≥100百分比 (not 11月困难群众物价补贴发放人数)."""
+    op, rest = split_operator(text)
+    m = VALUE_RE.fullmatch(rest)
+    if not m:
+        return False
+    unit = m.group("u")
+    return bool(op) or not unit or unit in UNIT_WORDS
+
+
+def rows_from_tokens(run: TokenRun) -> list[FormRow]:
+    tokens = [t for t in run.tokens if t.text and t.text not in ("其中", "其中：", "其中:")]
+    classes = "".join(classify(t.text) for t in tokens)
+    out: list[FormRow] = []
+    out.extend(_fields(tokens, classes))
+    for start, end, section, roles, unit, head in _sections(tokens, classes):
+        out.append(FormRow("header", None, head))
+        if section == "budget":
+            out.extend(_budget_rows(tokens[start:end], classes[start:end], roles, unit))
+        else:
+            out.extend(_indicator_rows(tokens[start:end], classes[start:end], roles))
+    out.extend(_totals(tokens, classes))
+    return out
+
+
+def _fields(tokens: list[GCell], classes: str) -> list[FormRow]:
+    out = []
+    for i, t in enumerate(tokens[:-1]):
+        nxt = tokens[i + 1]
+        if classes[i] == "R" and classes[i + 1] == "G":
+            out.append(FormRow("rating", t, {"rating": nxt}))
+        elif t.text.strip("：:") in HEADER_FIELDS and nxt.text.strip("：:") not in HEADER_FIELDS:
+            out.append(FormRow("field", t, {"value": nxt}))
+    return out
+
+
+def _sections(tokens: list[GCell], classes: str):
+    """(start, end, section, [roles in order], money unit) after each header run."""
+    heads = [(m.start(), m.end()) for m in regex.finditer(r"H{3,}", classes)]
+    for k, (a, b) in enumerate(heads):
+        hm = header_map(tokens[a:b])
+        if not hm:
+            continue
+        section, roles = hm
+        ordered = [roles[i] for i in sorted(roles)]
+        end = heads[k + 1][0] if k + 1 < len(heads) else len(tokens)
+        unit = money_unit_of(tokens[max(0, a - 2) : b])
+        head = {r: tokens[a + i] for i, r in roles.items()}
+        yield b, end, section, ordered, unit, head
+
+
+def _budget_rows(tokens: list[GCell], classes: str, roles: list[str], unit: str) -> list[FormRow]:
+    out = []
+    for m in regex.finditer(r"B(?P<v>[NP-]*)(?P<t>T*)", classes):
+        values = tokens[m.start("v") : m.end("v")]
+        cells = _assign_budget(values, classes[m.start("v") : m.end("v")], roles)
+        if m.group("t") and "reason" in roles:
+            cells["reason"] = join_cells(tokens[m.start("t") : m.end("t")])
+        out.append(FormRow("budget", tokens[m.start()], cells, unit))
+    return out
+
+
+def _assign_budget(values: list[GCell], cls: str, roles: list[str]) -> dict[str, GCell]:
+    """Values to columns: positional when every column is filled; else the
+    money columns first, a percentage to 执行率, the rest to 分值 then 得分."""
+    cols = [r for r in roles if r != "reason"]
+    if len(values) == len(cols):
+        return {r: v for r, v in zip(cols, values, strict=True) if v.text not in ("-",) and v.text}
+    cells: dict[str, GCell] = {}
+    money = [r for r in cols if r in ("year_start", "budget", "executed")]
+    rest = [r for r in cols if r in ("weight", "score")]
+    for v, c in zip(values, cls, strict=True):
+        if c == "P" and "rate" in cols and "rate" not in cells:
+            cells["rate"] = v
+        elif c == "N" and money:
+            cells[money.pop(0)] = v
+        elif c == "N" and rest:
+            cells[rest.pop(0)] = v
+    return cells
+
+
+def _indicator_rows(tokens: list[GCell], classes: str, roles: list[str]) -> list[FormRow]:
+    stop = regex.search(r"[SRHB]", classes)
+    end = stop.start() if stop else len(classes)
+    tokens, classes = tokens[:end], classes[:end]
+    row = "".join(ROLE_PATTERNS.get(r, "(?:[^LM])?") for r in roles)
+    single = regex.compile(row)
+    try:
+        whole = regex.compile(f"(?:(?P<row>{_ungroup(row)}))+").fullmatch(classes, timeout=PATTERN_TIMEOUT)
+        if whole is None:
+            whole = regex.compile(f"(?:(?P<row>{_ungroup(row)}))+").match(classes, timeout=PATTERN_TIMEOUT)
+    except TimeoutError:
+        return []
+    if whole is None:
+        return []
+    out = []
+    for a, b in whole.spans("row"):
+        m = single.fullmatch(classes, a, b)
+        if m is None:
+            continue
+        cells = {r: join_cells(tokens[m.start(r) : m.end(r)]) for r in ROLE_PATTERNS if
+                 r in single.groupindex and m.start(r) >= 0 and m.end(r) > m.start(r)}
+        out.append(FormRow("indicator", None, cells))
+    return out
+
+
+def _ungroup(pattern: str) -> str:
+    """The same pattern without names, for the repeated outer match."""
+    return regex.sub(r"\(\?P<\w+>", "(?:", pattern)
+
+
+def _totals(tokens: list[GCell], classes: str) -> list[FormRow]:
+    out = []
+    for m in regex.finditer(r"S(?P<n>N{1,2})", classes):
+        nums = tokens[m.start("n") : m.end("n")]
+        cells = {"score": nums[-1]}
+        if len(nums) == 2:
+            cells["weight"] = nums[0]
+        out.append(FormRow("total", tokens[m.start()], cells))
+    return out
