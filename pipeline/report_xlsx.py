@@ -71,8 +71,10 @@ def write_xlsx(document: dict, path: Path, fingerprints: dict[str, str] | None =
     return path
 
 
-def _ok(document: dict) -> list[dict]:
-    return [r for r in document["reports"] if r["status"] == "ok"]
+def _ok(document: dict):
+    """The readable reports; `document["reports"]` may be a lazily read,
+    re-iterable spool (pipeline.spool), so stream rather than index."""
+    return (r for r in document["reports"] if r["status"] == "ok")
 
 
 def _summary_row(rep: dict) -> list:
