@@ -54,16 +54,21 @@ def audit_document(doc: Document, rules: list[Rule]) -> ReportResult:
     if not looks_like_report(record):
         return _failed(doc.source, "not_a_report",
                        "文件可以读取，但没有找到自评报告的内容（预算执行、绩效指标或自评得分）。", doc.meta)
+    return audit_extracted(record, doc.source, doc.meta, rules)
+
+
+def audit_extracted(record, source: str, meta: dict, rules: list[Rule]) -> ReportResult:
+    """Audit an extracted Record (also a cached one, when only the rules changed)."""
     findings, checks_run = audit_record(record, rules)
     findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], _subject_key(f.subject), f.rule))
     return ReportResult(
-        source=doc.source,
+        source=source,
         status="ok",
         record=record_to_json(record),
         findings=[f.to_json() for f in findings],
         coverage={"numbers_found": record.numbers_found, "checks_run": checks_run,
                   "indicators": len(record.indicators), "budget_lines": len(record.budget)},
-        meta=_public_meta(doc.meta),
+        meta=_public_meta(meta),
     )
 
 

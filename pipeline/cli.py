@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from pathlib import Path
 
 FORMATS = ("json", "md", "xlsx", "html")
 EXAMPLES = """例子 (examples):
@@ -31,7 +30,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"perfaudit {__version__}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND")
-    from . import cli_review, cli_store
+    from . import cli_batch, cli_review, cli_store
 
     audit = sub.add_parser("audit", help="审核文件或目录（.txt .docx .pdf）",
                            description="审核一个或多个自评报告文件或目录（递归查找 .txt .docx .pdf）。",
@@ -42,11 +41,11 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--format", default="json,md", metavar="LIST",
                        help=f"--out 写出的格式，逗号分隔：{','.join(FORMATS)}（默认 json,md）")
     audit.add_argument("--rules", metavar="DIR", action="append", help="追加或覆盖规则的目录（可多次给出）")
-    audit.add_argument("--jobs", type=int, default=1, metavar="N", help="并行进程数（默认 1）")
     audit.add_argument("--pdf-engine", choices=("auto", "pdfplumber", "pdfium"), default="auto",
                        help="PDF 文字提取引擎（默认 auto：无表格页用 pdfium，表格页用 pdfplumber）")
     audit.add_argument("--quiet", action="store_true", help="不在标准错误输出打印摘要")
     cli_review.add_audit_options(audit)
+    cli_batch.add_audit_options(audit)
 
     rules = sub.add_parser("rules", help="列出规则目录：编号、类别、严重程度、标题",
                            description="列出规则目录。", epilog="例子: perfaudit rules --json",
@@ -76,54 +75,50 @@ def main(argv: list[str] | None = None) -> int:
 
 
 def _audit(args, parser) -> int:
+    from . import cli_batch
     from .rules import RuleError
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
     bad = [f for f in formats if f not in FORMATS]
     if bad:
         parser.error(f"--format 不认识 {bad}；可用：{', '.join(FORMATS)}")
-    if args.jobs < 1:
-        parser.error("--jobs 至少为 1")
-    missing = [p for p in args.paths if not Path(p).exists()]
-    if missing:
-        parser.error(f"找不到输入：{', '.join(missing)}")
-    from .api import audit_paths
-    from .report import build_document, dumps, exit_code, print_terminal, write_outputs
-
+    cli_batch.check_audit_args(args, parser)
+    store, failed = cli_batch.open_store(args)
+    if failed:
+        return failed
+    run = None
     try:
-        results = audit_paths(args.paths, rules_dirs=args.rules, jobs=args.jobs,
-                              progress=_progress(args), pdf_engine=args.pdf_engine)
+        run = cli_batch.start_batch(args, store)
+        if not run.spool.reports:
+            print("perfaudit: 没有找到可审核的文件（.txt .docx .pdf .zip）。", file=sys.stderr)
+            return 2
+        return _audit_outputs(args, run, store, formats)
     except RuleError as exc:
         print(f"perfaudit: 规则文件有误：{exc}", file=sys.stderr)
         return 2
-    if not results:
-        print("perfaudit: 没有找到可审核的文件（.txt .docx .pdf）。", file=sys.stderr)
-        return 2
-    from .cli_review import apply_decisions
+    finally:
+        if run is not None:
+            run.close()
+        if store is not None:
+            store.close()
 
-    failed = apply_decisions(args, results)
-    if failed:
-        return failed
-    document = build_document(results)
+
+def _audit_outputs(args, run, store, formats) -> int:
+    from . import cli_batch
+    from .spool import write_json
+
+    hidden = cli_batch.apply_review(args, run.spool, store)
+    document = run.spool.document()
     if args.json:
-        sys.stdout.write(dumps(document) + "\n")
+        write_json(document, sys.stdout)
+        sys.stdout.write("\n")
     if args.out:
-        for p in write_outputs(document, Path(args.out), formats, rules_dirs=args.rules,
-                               read_opts={"pdf_engine": args.pdf_engine}):
-            print(f"已写入 {p}", file=sys.stderr)
+        cli_batch.write_outputs(args, document, formats)
     if not args.json and not args.quiet:
-        print_terminal(document)
-    return exit_code(results)
-
-
-def _progress(args):
-    if args.json or args.quiet:
-        return None
-
-    def tick(path):
-        print(f"已审核 {path}", file=sys.stderr)
-
-    return tick
+        cli_batch.print_summary(document)
+    if hidden:
+        print(f"已隐藏 {hidden} 个已有审核结论的问题（--new-only）。", file=sys.stderr)
+    return run.spool.exit_code()
 
 
 def _rules(args) -> int:

@@ -1,0 +1,98 @@
+"""Content-hash cache keys and the work one input needs.
+
+A result is valid while two fingerprints match: the extractor's (perfaudit's
+version plus the source of every stage up to extraction, so a code change
+re-extracts even before the version is bumped) and the rules' (the loaded
+catalogue plus the check code). When only the rules changed, the pickled
+Record kept in the store is audited again without reading the file.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import pickle
+from pathlib import Path
+
+from . import __version__
+
+PACKAGE = Path(__file__).resolve().parent
+EXTRACTOR_SOURCES = ("document.py", "ingest*.py", "normalize.py", "numbers.py", "model.py", "ocr*.py",
+                     "extract/*.py", "serialize.py")
+RULES_SOURCES = ("audit.py", "rules.py", "intervals.py", "slips.py", "checks/*.py")
+HASH_CHUNK = 1 << 20
+
+
+def _sources_digest(patterns: tuple[str, ...]) -> hashlib._Hash:
+    h = hashlib.sha256()
+    for pattern in patterns:
+        for p in sorted(PACKAGE.glob(pattern)):
+            h.update(p.relative_to(PACKAGE).as_posix().encode())
+            h.update(p.read_bytes())
+    return h
+
+
+def extractor_fingerprint(read_opts: dict | None = None) -> str:
+    h = _sources_digest(EXTRACTOR_SOURCES)
+    h.update(__version__.encode())
+    h.update(repr(sorted((read_opts or {}).items())).encode())  # --pdf-engine changes the text read
+    return h.hexdigest()[:16]
+
+
+def rules_fingerprint(rules) -> str:
+    h = _sources_digest(RULES_SOURCES)
+    h.update(repr(rules).encode())
+    return h.hexdigest()[:16]
+
+
+def file_sha256(path: Path) -> str:
+    with open(path, "rb") as fh:
+        return hashlib.file_digest(fh, "sha256").hexdigest()
+
+
+def full_task(path: Path, display: str, rules, read_opts: dict) -> tuple[dict, bytes | None, bool]:
+    """Read, extract and audit one file. Returns (result JSON without source,
+    pickled Record or None, cacheable). Never raises: an unexpected error is a
+    failed result that is not cached (it may be ours, not the file's)."""
+    from .api import _failed, audit_extracted
+    from .document import IngestError
+    from .extract import extract_record, looks_like_report
+    from .ingest import read_document
+
+    try:
+        doc = read_document(path, display, **read_opts)
+    except IngestError as exc:
+        return _strip(_failed(display, exc.code, exc.message).to_json()), None, True
+    except Exception as exc:  # noqa: BLE001 - one bad input never stops the batch
+        return _internal(display, exc), None, False
+    try:
+        record = extract_record(doc)
+        if not looks_like_report(record):
+            return _strip(_failed(display, "not_a_report", "文件可以读取，但没有找到自评报告的内容（预算执行、绩效指标或自评得分）。",
+                                  doc.meta).to_json()), None, True
+        result = audit_extracted(record, display, doc.meta, rules)
+        return _strip(result.to_json()), pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), True
+    except Exception as exc:  # noqa: BLE001
+        return _internal(display, exc), None, False
+
+
+def rules_task(blob: bytes, display: str, meta: dict, rules) -> tuple[dict, bytes | None, bool]:
+    """Audit a cached Record again under the current rules."""
+    from .api import audit_extracted
+
+    try:
+        record = pickle.loads(blob)  # our own local cache, written by full_task
+        return _strip(audit_extracted(record, display, meta, rules).to_json()), blob, True
+    except Exception as exc:  # noqa: BLE001
+        return _internal(display, exc), None, False
+
+
+def _internal(display: str, exc: Exception) -> dict:
+    from .api import _failed
+
+    msg = f"处理该文件时 perfaudit 内部出错（{type(exc).__name__}: {exc}），请将文件反馈给开发者。"
+    return _strip(_failed(display, "unreadable", msg).to_json())
+
+
+def _strip(result: dict) -> dict:
+    result.pop("source", None)  # the same content may sit under several names
+    return result

@@ -1,0 +1,136 @@
+"""The audit command's batch side: options for the pool, the time limit, the
+store and the cache, and the helpers `_audit` in pipeline.cli calls.
+
+Imported for every command (the options are declared here): keep heavy
+imports inside the functions."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+TERMINAL_MAX_REPORTS = 20  # beyond this the terminal gets the summary only (see --out)
+STREAMED_FORMATS = ("json", "md")
+
+
+def add_audit_options(audit) -> None:
+    from .batch import DEFAULT_TIMEOUT_S
+
+    audit.add_argument("--jobs", type=int, default=None, metavar="N",
+                       help=f"并行进程数（默认全部 CPU 核：{os.cpu_count()}）")
+    audit.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
+                       help=f"单个文件的处理时限，超时即终止并记为失败（默认 {DEFAULT_TIMEOUT_S:g} 秒，0 为不限）")
+    audit.add_argument("--db", metavar="PATH",
+                       help="结果数据库（DuckDB）；默认 reports/perfaudit.duckdb，同时用作缓存")
+    audit.add_argument("--no-db", action="store_true", help="不写数据库，也不用缓存")
+    audit.add_argument("--no-cache", action="store_true", help="忽略缓存，全部重新读取和审核（结果仍写入数据库）")
+
+
+def check_audit_args(args, parser) -> None:
+    from .inputs import missing_inputs
+
+    if args.jobs is not None and args.jobs < 1:
+        parser.error("--jobs 至少为 1")
+    if args.timeout < 0:
+        parser.error("--timeout 不能为负数")
+    if args.db and args.no_db:
+        parser.error("--db 与 --no-db 不能同时使用")
+    missing = missing_inputs(args.paths)
+    if missing:
+        parser.error(f"找不到输入：{', '.join(missing)}")
+
+
+def open_store(args):
+    """(store or None, exit code or None). The default database being busy
+    (another audit running) is a warning; a named one is an error."""
+    if args.no_db:
+        return None, None
+    from .store import DEFAULT_DB, Store, StoreError
+
+    try:
+        return Store(args.db or DEFAULT_DB), None
+    except StoreError as exc:
+        if args.db:
+            print(f"perfaudit: {exc}", file=sys.stderr)
+            return None, 2
+        print(f"perfaudit: 提示：{exc}；本次结果不写入数据库，也不使用缓存（可用 --db 指定其他文件）。",
+              file=sys.stderr)
+        return None, None
+
+
+def start_batch(args, store):
+    from .batch import BatchSettings, run_batch
+    from .progress import progress_for
+
+    settings = BatchSettings(jobs=args.jobs or 0, timeout=args.timeout or None,
+                             rules_dirs=tuple(args.rules or ()), read_opts={"pdf_engine": args.pdf_engine},
+                             use_cache=not args.no_cache)
+    return run_batch(args.paths, settings, store, progress=progress_for(not args.quiet))
+
+
+def apply_review(args, spool, store) -> int:
+    """With --db or --new-only: each finding carries its latest review decision
+    (review.annotate) and --new-only drops the decided ones, as the reports are
+    read back. One pass first fixes the summary counts; returns how many
+    findings --new-only hides."""
+    new_only = getattr(args, "new_only", False)
+    if not (args.db or new_only):
+        return 0
+    from types import SimpleNamespace
+
+    from .review import annotate, keep_new_only
+
+    decisions = store.latest_decisions() if store is not None else {}
+
+    def apply(rep: dict) -> dict:
+        shim = SimpleNamespace(findings=rep["findings"])
+        annotate([shim], decisions)
+        if new_only:
+            keep_new_only([shim])
+            rep["findings"] = shim.findings
+        return rep
+
+    hidden = 0
+    for rep in spool:
+        kept = {id(f) for f in apply({**rep, "findings": list(rep["findings"])})["findings"]}
+        for f in rep["findings"]:
+            if id(f) not in kept:
+                spool.counts[f["severity"]] -= 1
+                hidden += 1
+    spool.transform = apply
+    return hidden
+
+
+def write_outputs(args, document: dict, formats: list[str]) -> None:
+    """json and md are streamed here (memory stays flat); the other formats go
+    to report.write_outputs with the lazily read reports."""
+    from .report import write_outputs as write_others
+    from .spool import write_json, write_markdown
+
+    out = Path(args.out)
+    out.mkdir(parents=True, exist_ok=True)
+    written = []
+    if "json" in formats:
+        with open(out / "audit.json", "w", encoding="utf-8") as fh:
+            write_json(document, fh)
+        written.append(out / "audit.json")
+    if "md" in formats:
+        write_markdown(document, out / "summary.md")
+        written.append(out / "summary.md")
+    others = [f for f in formats if f not in STREAMED_FORMATS]
+    if others:
+        written += write_others(document, out, others, rules_dirs=args.rules,
+                                read_opts={"pdf_engine": args.pdf_engine})
+    for p in written:
+        print(f"已写入 {p}", file=sys.stderr)
+
+
+def print_summary(document: dict) -> None:
+    from .report import print_terminal
+
+    if document["summary"]["reports"] <= TERMINAL_MAX_REPORTS:
+        print_terminal(document)
+    else:
+        print_terminal({"reports": [], "summary": document["summary"]})
+        print("报告较多，终端只显示汇总；逐份结果请用 --out DIR 或 perfaudit query。", file=sys.stderr)

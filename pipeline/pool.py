@@ -1,0 +1,164 @@
+"""A process pool that can kill a task: one long-lived worker process per job,
+each fed over its own pipe, so a task that overruns its time limit (a parser
+stuck in C code cannot be interrupted any other way) is ended by terminating
+its worker, which is then replaced. concurrent.futures cannot do this: a
+hung task there keeps its worker forever.
+
+Workers are started with "spawn": the parent holds DuckDB's threads, and
+forking a threaded process can deadlock the child.
+"""
+
+from __future__ import annotations
+
+import multiprocessing as mp
+import signal
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from multiprocessing.connection import wait
+
+KILL_GRACE_S = 2.0  # seconds between SIGTERM and SIGKILL
+IDLE_POLL_S = 1.0
+
+
+@dataclass
+class TaskOutcome:
+    """What a task gave: `value` from the handler, or `failure` ("timeout" or
+    "crashed") when the worker had to be killed or died."""
+
+    task: object
+    value: object = None
+    failure: str | None = None
+    seconds: float = 0.0
+
+
+def _worker_main(conn, init: Callable, init_args: tuple, setup: Callable | None) -> None:
+    # Ctrl-C goes to the whole process group; only the parent decides what stops.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if setup:
+        setup()
+    handler = init(*init_args)
+    while True:
+        try:
+            task = conn.recv()
+        except EOFError:
+            return
+        if task is None:
+            return
+        conn.send(handler(task))
+
+
+@dataclass
+class _Worker:
+    proc: mp.Process
+    conn: object
+    task: object = None
+    started: float = 0.0
+
+
+class Pool:
+    """`init(*init_args)` runs once in each worker and returns the task
+    handler; `setup` (importable, picklable) runs before it (tests use it to
+    install slow or crashing readers)."""
+
+    def __init__(self, jobs: int, timeout: float | None, init: Callable, init_args: tuple = (),
+                 setup: Callable | None = None):
+        self.jobs, self.timeout = jobs, timeout
+        self._spec = (init, init_args, setup)
+        self._ctx = mp.get_context("spawn")
+        self._workers: list[_Worker] = []
+
+    def _spawn(self) -> _Worker:
+        parent, child = self._ctx.Pipe()
+        proc = self._ctx.Process(target=_worker_main, args=(child, *self._spec), daemon=True)
+        proc.start()
+        child.close()
+        return _Worker(proc, parent)
+
+    def run(self, tasks: Iterator) -> Iterator[TaskOutcome]:
+        """Yield one outcome per task, in completion order. At most `jobs`
+        tasks are in flight, so a lazy `tasks` iterator is consumed lazily."""
+        pending = iter(tasks)
+        exhausted = False
+        try:
+            while True:
+                exhausted = exhausted or self._dispatch(pending)
+                busy = [w for w in self._workers if w.task is not None]
+                if not busy:
+                    if exhausted:
+                        return
+                    continue
+                yield from self._collect(busy)
+        finally:
+            self.close()
+
+    def _dispatch(self, pending: Iterator) -> bool:
+        """Give idle workers a task each; start workers as needed. True when no tasks are left."""
+        while True:
+            idle = next((w for w in self._workers if w.task is None), None)
+            if idle is None and len(self._workers) >= self.jobs:
+                return False
+            task = next(pending, _END)
+            if task is _END:
+                return True
+            if idle is None:
+                idle = self._spawn()
+                self._workers.append(idle)
+            idle.task, idle.started = task, time.monotonic()
+            idle.conn.send(task)
+
+    def _collect(self, busy: list[_Worker]) -> Iterator[TaskOutcome]:
+        wait_s = IDLE_POLL_S
+        if self.timeout:
+            next_deadline = min(w.started for w in busy) + self.timeout
+            wait_s = max(0.0, min(wait_s, next_deadline - time.monotonic()))
+        ready = set(wait([w.conn for w in busy], timeout=wait_s))
+        now = time.monotonic()
+        for w in busy:
+            if w.conn in ready:
+                try:
+                    value = w.conn.recv()
+                except (EOFError, OSError):
+                    yield self._replace(w, "crashed", now)
+                    continue
+                task, w.task = w.task, None
+                yield TaskOutcome(task, value, None, now - w.started)
+            elif self.timeout and now - w.started > self.timeout:
+                yield self._replace(w, "timeout", now)
+            elif not w.proc.is_alive():
+                yield self._replace(w, "crashed", now)
+
+    def _replace(self, w: _Worker, failure: str, now: float) -> TaskOutcome:
+        outcome = TaskOutcome(w.task, None, failure, now - w.started)
+        _stop(w)
+        w.conn.close()
+        self._workers.remove(w)  # a fresh worker is spawned on the next dispatch
+        return outcome
+
+    def close(self) -> None:
+        for w in self._workers:
+            if w.task is None and w.proc.is_alive():
+                try:
+                    w.conn.send(None)
+                except OSError:
+                    pass
+        for w in self._workers:
+            if w.task is not None:
+                _stop(w)
+            else:
+                w.proc.join(KILL_GRACE_S)
+                if w.proc.is_alive():
+                    _stop(w)
+            w.conn.close()
+        self._workers.clear()
+
+
+_END = object()
+
+
+def _stop(w: _Worker) -> None:
+    w.proc.terminate()
+    w.proc.join(KILL_GRACE_S)
+    if w.proc.is_alive():
+        w.proc.kill()
+        w.proc.join()

@@ -1,0 +1,116 @@
+"""Results of a batch on disk instead of in memory.
+
+Each finished report is appended to a scratch JSON-lines file as it arrives
+(in completion order); only its offset is kept. Reading back goes by input
+order, so the output matches a sequential run while memory stays flat however
+large the archive. The SPEC §3 document is then written piece by piece, in
+exactly the layout `json.dumps(document, indent=2)` gives.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+from . import __version__
+
+SEVERITIES = ("error", "warning", "info")
+
+
+class Spool:
+    def __init__(self, path: Path, size: int):
+        self.path = path
+        self._fh = open(path, "w+b")  # noqa: SIM115 - lives as long as the spool
+        self._offsets: list[tuple[int, int] | None] = [None] * size
+        self.shas: list[str] = [""] * size
+        self.reports = self.failed = self.cached = 0
+        self.counts = dict.fromkeys(SEVERITIES, 0)
+        self.transform: Callable[[dict], dict] | None = None  # applied while reading back
+
+    def add(self, index: int, source: str, result: dict | str, sha256: str = "", cached: bool = False) -> dict:
+        """Store one report (result JSON without source, as dict or text)."""
+        rep = json.loads(result) if isinstance(result, str) else result
+        rep = {"source": source, **rep}
+        data = json.dumps(rep, ensure_ascii=False).encode("utf-8") + b"\n"
+        self._fh.seek(0, 2)
+        pos = self._fh.tell()
+        self._fh.write(data)
+        self._offsets[index] = (pos, len(data))
+        self.shas[index] = sha256
+        self.reports += 1
+        self.failed += rep["status"] != "ok"
+        self.cached += cached
+        for f in rep["findings"]:
+            self.counts[f["severity"]] += 1
+        return rep
+
+    def add_findings(self, findings: list[dict]) -> None:
+        """Count findings added after the batch (data quality, cross-document)."""
+        for f in findings:
+            self.counts[f["severity"]] += 1
+
+    def __iter__(self) -> Iterator[dict]:
+        self._fh.flush()
+        with open(self.path, "rb") as fh:
+            for entry in self._offsets:
+                if entry is None:
+                    continue  # not finished (interrupted run)
+                fh.seek(entry[0])
+                rep = json.loads(fh.read(entry[1]))
+                yield self.transform(rep) if self.transform else rep
+
+    def __len__(self) -> int:
+        return self.reports
+
+    def summary(self) -> dict:
+        return {"reports": self.reports, "failed": self.failed, "findings": dict(self.counts),
+                "cached": self.cached}
+
+    def exit_code(self) -> int:
+        """SPEC §2: 3 if any input unreadable, else 1 if any error finding, else 0."""
+        if self.failed:
+            return 3
+        return 1 if self.counts["error"] else 0
+
+    def document(self) -> dict:
+        """The SPEC §3 document with lazily read reports (iterate, do not index)."""
+        return {"tool": {"name": "perfaudit", "version": __version__}, "reports": self,
+                "summary": self.summary()}
+
+    def close(self) -> None:
+        self._fh.close()
+
+
+def write_json(document: dict, out) -> None:
+    """Write `document` (whose "reports" may be lazy) to the text stream `out`."""
+    out.write("{")
+    for n, (key, value) in enumerate(document.items()):
+        out.write(("," if n else "") + f"\n  {json.dumps(key)}: ")
+        if key == "reports":
+            _write_list(value, out)
+        else:
+            out.write(_indent(json.dumps(value, ensure_ascii=False, indent=2)))
+    out.write("\n}")
+
+
+def _write_list(items, out) -> None:
+    first = True
+    for item in items:
+        out.write(("," if not first else "[") + "\n    " + _indent(json.dumps(item, ensure_ascii=False, indent=2), 2))
+        first = False
+    out.write("[]" if first else "\n  ]")
+
+
+def _indent(text: str, levels: int = 1) -> str:
+    return text.replace("\n", "\n" + "  " * levels)
+
+
+def write_markdown(document: dict, path: Path) -> None:
+    """summary.md, streamed: the same text as report.markdown(document)."""
+    from .report import _markdown_report, markdown
+
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(markdown({"summary": document["summary"], "reports": []}))
+        for rep in document["reports"]:
+            out.write("\n".join(_markdown_report(rep)) + "\n")
