@@ -74,3 +74,30 @@ def test_parquet_export_and_missing_db(tmp_path):
     assert duckdb.sql(f"SELECT reviewer FROM '{pq}'").fetchall() == [("张三",)]
     with pytest.raises(StoreError):
         Store(tmp_path / "none.duckdb", read_only=True)
+
+
+def test_cli_audit_fills_db_then_query_and_export(tmp_path):
+    import json
+    import subprocess
+    import sys
+
+    from .conftest import ROOT
+
+    db = str(tmp_path / "a.duckdb")
+
+    def cli(*args):
+        return subprocess.run([sys.executable, "-m", "pipeline.cli", *args], capture_output=True, text=True,
+                              cwd=ROOT, timeout=120)
+
+    p = cli("audit", str(SAMPLE), "--json", "--db", db)
+    assert p.returncode == 1 and json.loads(p.stdout)["summary"]["reports"] == 1
+    q = cli("query", "SELECT r.unit, count(*) AS n FROM findings f JOIN records r USING (sha256) "
+                     "WHERE f.severity = 'error' GROUP BY ALL", "--db", db, "--json")
+    assert q.returncode == 0 and json.loads(q.stdout)[0]["unit"] == "民政局"
+    c = cli("query", "SELECT status, count(*) AS n FROM documents GROUP BY ALL", "--db", db, "--csv")
+    assert c.stdout.splitlines() == ["status,n", "ok,1"]
+    bad = cli("query", "DELETE FROM findings", "--db", db)
+    assert bad.returncode == 2 and "SQL" in bad.stderr
+    e = cli("export", "--db", db, "--out", str(tmp_path / "pq"))
+    assert e.returncode == 0 and (tmp_path / "pq" / "indicators.parquet").exists()
+    assert cli("query", "SELECT 1", "--db", str(tmp_path / "none.duckdb")).returncode == 2
