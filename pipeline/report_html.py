@@ -22,6 +22,7 @@ from .record_tables import budget_table, indicator_table
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 SEVERITIES = ("error", "warning", "info")
 UNKNOWN = "未识别"
+CHART_MAX_BARS = 15  # longer charts end with one 其他 bar
 
 
 def write_html(document: dict, out_dir: Path, read_opts: dict | None = None) -> Path:
@@ -51,32 +52,48 @@ def _env():
 
 def dashboard(document: dict, pages: list[str]) -> dict:
     reports = document["reports"]
-    rows, by_rule, titles, rule_sev = [], Counter(), {}, {}
+    rows, titles = [], {}
     for rep, page in zip(reports, pages, strict=True):
         rec = rep.get("record") or {}
         for n, f in enumerate(rep["findings"]):
             rows.append(_finding_row(rep, rec, f, f"{page}#f-{n}"))
-            by_rule[f["rule"]] += 1
             titles.setdefault(f["rule"], f.get("title") or "")
-            rule_sev.setdefault(f["rule"], f["severity"])
     sev = Counter(r["severity"] for r in rows)
     return {
         "summary": document["summary"],
         "reports": [_report_row(rep, page) for rep, page in zip(reports, pages, strict=True)],
         "findings": rows,
         "severity_counts": [(s, sev.get(s, 0)) for s in SEVERITIES],
-        "by_rule": bars([(f"{r} {titles[r]}".strip(), n, rule_sev[r]) for r, n in by_rule.most_common()]),
-        "by_unit": bars([(u, n, None) for u, n in Counter(r["unit"] for r in rows).most_common()]),
-        "by_year": bars([(str(y), n, None) for y, n in sorted(Counter(r["year"] for r in rows).items())]),
-        "rules": sorted(by_rule),
+        "by_rule": bars(rows, "rule", lambda r: f"{r} {titles[r]}".strip()),
+        "by_category": bars(rows, "category"),
+        "by_unit": bars(rows, "unit"),
+        "by_year": bars(rows, "year", order="label"),
+        "rules": sorted(titles),
         "units": sorted({r["unit"] for r in rows}),
     }
 
 
-def bars(items: list[tuple[str, int, str | None]]) -> list[dict]:
-    """Chart bars: label, value, width in percent of the largest, severity colour."""
-    top = max((n for _, n, _ in items), default=0) or 1
-    return [{"label": label, "value": n, "pct": round(100 * n / top, 1), "severity": s} for label, n, s in items]
+def bars(rows: list[dict], key: str, label=str, order: str = "count") -> list[dict]:
+    """One stacked bar per value of `key`: total, and a segment per severity
+    whose width is a percentage of the largest total."""
+    by: dict = {}
+    for r in rows:
+        by.setdefault(r[key], Counter())[r["severity"]] += 1
+    items = sorted(by.items(), key=lambda kv: (-sum(kv[1].values()), str(kv[0])) if order == "count"
+                   else str(kv[0]))
+    if len(items) > CHART_MAX_BARS:
+        rest = sum((c for _, c in items[CHART_MAX_BARS - 1:]), Counter())
+        items = [(k, c) for k, c in items[:CHART_MAX_BARS - 1]] + [(None, rest)]
+        label = _other_label(label, len(by) - CHART_MAX_BARS + 1)
+    top = max((sum(c.values()) for _, c in items), default=0) or 1
+    return [{"label": label(k), "value": sum(c.values()),
+             "segments": [{"severity": s, "value": c[s], "pct": round(100 * c[s] / top, 2)}
+                          for s in SEVERITIES if c.get(s)]}
+            for k, c in items]
+
+
+def _other_label(label, n: int):
+    return lambda k: f"其他 {n} 项" if k is None else label(k)
 
 
 def _report_row(rep: dict, page: str) -> dict:
