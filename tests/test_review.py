@@ -59,8 +59,13 @@ def reviewed(tmp_path, capsys):
 
 def test_round_trip_decisions_show_and_new_only_hides_them(tmp_path, reviewed, capsys):
     db, _, ids = reviewed
-    assert audit(tmp_path, db, tmp_path / "run2") == 1
+    assert audit(tmp_path, db, tmp_path / "run2", "--format", "xlsx,html") == 1
     last = last_column(tmp_path / "run2" / "audit.xlsx")
+    page = (tmp_path / "run2" / "html" / "report-001.html").read_text(encoding="utf-8")
+    assert "确认问题（张三，" in page and "口径不同，不是问题" in page
+    capsys.readouterr()
+    main(["show", str(SAMPLE), "--db", str(db)])
+    assert "上次审核结论：驳回（张三" in capsys.readouterr().out
     assert last[ids[2]].startswith("确认问题（张三，") and last[ids[2]].endswith("：确属笔误")
     assert last[ids[3]].startswith("驳回（张三") and "口径不同" in last[ids[3]]
     assert last[ids[5]].startswith("已整改")
