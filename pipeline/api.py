@@ -100,10 +100,12 @@ def audit_paths(
     rules_dirs: list[str | Path] | None = None,
     jobs: int = 1,
     progress=None,
+    profile: str | None = None,
     **read_opts,
 ) -> list[ReportResult]:
-    """Audit every input under `paths`; results in input order."""
-    rules = load_rules(rules_dirs)
+    """Audit every input under `paths`; results in input order. `profile`
+    names rules/profiles/NAME.yml (regional rule parameters; default national)."""
+    rules = load_rules(rules_dirs, profile=profile)
     inputs = iter_inputs(paths)
     if jobs <= 1 or len(inputs) <= 1:
         out = []

@@ -31,6 +31,7 @@ class BatchSettings:
     jobs: int = 0  # 0: all cores
     timeout: float | None = DEFAULT_TIMEOUT_S  # None or 0: no limit
     rules_dirs: tuple = ()
+    profile: str | None = None  # rules/profiles/NAME.yml; None: national
     read_opts: dict = field(default_factory=dict)
     limits: ArchiveLimits = ArchiveLimits()
     use_cache: bool = True
@@ -59,12 +60,12 @@ class BatchRun:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def make_handler(rules_dirs: tuple, read_opts: dict) -> Callable[[Task], tuple]:
+def make_handler(rules_dirs: tuple, read_opts: dict, profile: str | None = None) -> Callable[[Task], tuple]:
     """Runs once per worker: load the rules, return the task handler."""
     from .cache import full_task, rules_task
     from .rules import load_rules
 
-    rules = load_rules(list(rules_dirs) or None)
+    rules = load_rules(list(rules_dirs) or None, profile=profile)
 
     def handle(task: Task) -> tuple:
         if task.kind == "rules":
@@ -83,7 +84,7 @@ def run_batch(paths: list, settings: BatchSettings = BatchSettings(), store=None
     from .cache import extractor_fingerprint, rules_fingerprint
     from .rules import load_rules
 
-    rules = load_rules(list(settings.rules_dirs) or None)
+    rules = load_rules(list(settings.rules_dirs) or None, profile=settings.profile)
     workdir = Path(tempfile.mkdtemp(prefix="perfaudit-"))
     items = expand_inputs(paths, workdir, settings.limits)
     run = BatchRun(Spool(workdir / "results.jsonl", len(items)), None, workdir)
@@ -124,12 +125,13 @@ class _Context:
         jobs = self.settings.jobs or os.cpu_count() or 1
         tasks = self._plan()
         if len(self.items) == 1:  # one file: no process start-up (and no time limit)
-            handler = make_handler(self.settings.rules_dirs, self.settings.read_opts)
+            handler = make_handler(self.settings.rules_dirs, self.settings.read_opts, self.settings.profile)
             for task in tasks:
                 self._finish(task.index, *handler(task))
             return
         pool = Pool(jobs, self.settings.timeout or None, make_handler,
-                    (self.settings.rules_dirs, self.settings.read_opts), self.settings.worker_setup)
+                    (self.settings.rules_dirs, self.settings.read_opts, self.settings.profile),
+                    self.settings.worker_setup)
         for outcome in pool.run(tasks):
             if outcome.failure:
                 self._finish(outcome.task.index, _pool_failure(outcome.failure, self.settings.timeout), None, False)

@@ -41,6 +41,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--format", default="json,md", metavar="LIST",
                        help=f"--out 写出的格式，逗号分隔：{','.join(FORMATS)}（默认 json,md）")
     audit.add_argument("--rules", metavar="DIR", action="append", help="追加或覆盖规则的目录（可多次给出）")
+    audit.add_argument("--profile", metavar="NAME", default=None,
+                       help="地区口径配置 rules/profiles/NAME.yml（默认 national；另有 sichuan、pmkpi）")
     audit.add_argument("--pdf-engine", choices=("auto", "pdfplumber", "pdfium"), default="auto",
                        help="PDF 文字提取引擎（默认 auto：无表格页用 pdfium，表格页用 pdfplumber）")
     audit.add_argument("--quiet", action="store_true", help="不在标准错误输出打印摘要")

@@ -64,7 +64,8 @@ def start_batch(args, store):
     from .progress import progress_for
 
     settings = BatchSettings(jobs=args.jobs or 0, timeout=args.timeout or None,
-                             rules_dirs=tuple(args.rules or ()), read_opts={"pdf_engine": args.pdf_engine},
+                             rules_dirs=tuple(args.rules or ()), profile=getattr(args, "profile", None),
+                             read_opts={"pdf_engine": args.pdf_engine},
                              use_cache=not args.no_cache)
     return run_batch(args.paths, settings, store, progress=progress_for(not args.quiet))
 

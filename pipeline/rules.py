@@ -15,6 +15,8 @@ import regex
 from .model import CATEGORIES, SEVERITIES
 
 DEFAULT_RULES_DIR = Path(__file__).resolve().parent.parent / "rules"
+PROFILES_DIR = DEFAULT_RULES_DIR / "profiles"
+DEFAULT_PROFILE = "national"
 REQUIRED_KEYS = ("id", "name", "title", "category", "severity", "message", "check")
 ALLOWED_KEYS = {
     *REQUIRED_KEYS, "params", "why", "references", "examples", "messages", "retired",
@@ -52,9 +54,16 @@ class Rule:
         return PLACEHOLDER_RE.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
 
 
-def load_rules(extra_dirs: list[str | Path] | None = None, include_retired: bool = False) -> list[Rule]:
+def load_rules(extra_dirs: list[str | Path] | None = None, include_retired: bool = False,
+               profile: str | None = None) -> list[Rule]:
     """The built-in catalogue, then each extra directory; a rule with the same
-    id as an earlier one replaces it (that is how --rules overrides)."""
+    id as an earlier one replaces it (that is how --rules overrides). Then the
+    profile's parameter overrides (rules/profiles/NAME.yml, default national)."""
+    rules = _load_catalogue(extra_dirs, include_retired)
+    return apply_profile(rules, profile or DEFAULT_PROFILE)
+
+
+def _load_catalogue(extra_dirs, include_retired: bool) -> list[Rule]:
     from .checks import KINDS
 
     by_id: dict[str, Rule] = {}
@@ -119,3 +128,31 @@ def _make_rule(entry: dict, path: Path, kinds: dict) -> Rule:
         replaced_by=entry.get("replaced_by"),
         source=str(path),
     )
+
+
+def profile_names() -> list[str]:
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.yml"))
+
+
+def apply_profile(rules: list[Rule], name: str) -> list[Rule]:
+    """Regional conventions are rule parameters: a profile file lists, per
+    rule id, the params it overrides. Unknown profiles, rules or params are errors."""
+    import dataclasses
+
+    import yaml
+
+    from .checks import KINDS
+
+    path = PROFILES_DIR / f"{name}.yml"
+    if not path.is_file():
+        raise RuleError(f"未知的配置（profile）{name!r}；可用：{profile_names()}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    overrides = data.get("params") or {}
+    by_id = {r.id: r for r in rules}
+    for rule_id, params in overrides.items():
+        if rule_id not in by_id:
+            raise RuleError(f"{path}: 没有规则 {rule_id}")
+        rule = by_id[rule_id]
+        KINDS[rule.check].validate(params or {}, f"{path}:{rule_id}")
+        by_id[rule_id] = dataclasses.replace(rule, params={**rule.params, **(params or {})})
+    return [by_id[r.id] for r in rules]

@@ -90,7 +90,7 @@ def _map_rows(rows: list[FormRow], part: FormPart) -> None:
             _indicator_row(row, part, state)
         elif row.section == "total":
             part.score = part.score or _plain(row.cells.get("score"))
-            part.total_weight = part.total_weight or _plain(row.cells.get("weight"))
+            part.total_weight = part.total_weight or _weight(row.cells.get("weight"))
         elif row.section == "rating" and part.rating is None:
             m = RATING_VALUE.match(row.cells["rating"].text)
             part.rating = RATING_CANON.get(m.group("r"), m.group("r"))
@@ -142,6 +142,12 @@ def _plain(cell: GCell | None) -> Number | None:
     return _num(cell, None, ("分",))
 
 
+def _weight(cell: GCell | None) -> Number | None:
+    """A 分值/权重 is set, not measured: exact, no rounding interval."""
+    n = _plain(cell)
+    return Number(n.raw, n.value, n.decimals, n.unit, True, n.evidence) if n is not None else None
+
+
 # --- budget ---------------------------------------------------------------------
 
 def _budget_row(row: FormRow, part: FormPart) -> None:
@@ -151,7 +157,7 @@ def _budget_row(row: FormRow, part: FormPart) -> None:
         n = _money(row.cells.get(role), row.money_unit)
         if n is not None:
             fields[role] = n
-    for role, fn in (("rate", _pct), ("weight", _plain), ("score", _plain)):
+    for role, fn in (("rate", _pct), ("weight", _weight), ("score", _plain)):
         n = fn(row.cells.get(role))
         if n is not None:
             fields[role] = n
@@ -198,7 +204,7 @@ def _indicator_row(row: FormRow, part: FormPart, state: dict) -> None:
     if c.get("target_ys") is not None and c.get("target") is not None:
         ind.target_year_start = _target(c.get("target_ys"), c.get("op"), unit_text)
     ind.actual, ind.actual_text = _actual(c.get("actual"), unit_text)
-    ind.weight, ind.score = _plain(c.get("weight")), _plain(c.get("score"))
+    ind.weight, ind.score = _weight(c.get("weight")), _plain(c.get("score"))
     ind.coefficient = _pct(c.get("coef"))
     reason = c.get("reason")
     if reason is not None and reason.text not in BLANK:
@@ -211,7 +217,7 @@ def _heading_weight(cell: GCell, m) -> Number | None:
         return None
     nm = NUMBER_RE.match(m.group("w"))
     n = number_from_match(nm) if nm else None
-    return n.with_evidence(cell.evidence) if n else None
+    return Number(n.raw, n.value, n.decimals, None, True, cell.evidence) if n else None
 
 
 def _value(text: str, unit: str | None) -> tuple[str | None, Number | None, str | None]:
