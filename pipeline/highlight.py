@@ -47,7 +47,10 @@ def line_range(lines: tuple[Line, ...] | list[Line], ev: dict, slack: int = 0) -
 
 def locate(lines: tuple[Line, ...] | list[Line], ev: dict) -> Located | None:
     """Where evidence `ev` (SPEC §5 evidence dict) sits in `lines`; None if
-    its lines do not exist in this document at all."""
+    its lines do not exist in this document at all, or if it is a table cell
+    (see `locate_cell`)."""
+    if ev.get("table") is not None:
+        return None
     stated = line_range(lines, ev)
     needle = _compact(ev.get("text") or "")
     for slack in (0, SEARCH_SLACK_LINES):
@@ -59,6 +62,19 @@ def locate(lines: tuple[Line, ...] | list[Line], ev: dict) -> Located | None:
         return None
     spans = [Span(i, 0, len(lines[i].text)) for i in stated if lines[i].text.strip()]
     return Located(tuple(spans), exact=False)
+
+
+def locate_cell(tables, ev: dict) -> tuple[int, int, int] | None:
+    """(0-based table index, row, col) of a table-cell evidence item (1-based
+    `table`, 0-based `row`/`col`, as pipeline.model.Evidence), or None."""
+    t = ev.get("table")
+    if t is None or not 1 <= t <= len(tables):
+        return None
+    for row in tables[t - 1].rows:
+        for cell in row:
+            if cell.row == ev.get("row") and cell.col == ev.get("col"):
+                return t - 1, cell.row, cell.col
+    return None
 
 
 def _compact(text: str) -> str:

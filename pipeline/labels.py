@@ -76,7 +76,9 @@ def _indicator_name(record: dict | None, index: int) -> str | None:
 
 
 def where_zh(ev: dict) -> str:
-    """第3页 第12–14行 / 第12行."""
+    """第3页 第12–14行 / 第12行 / 第2页 表1 第7行第5列 (table cells: 0-based row/col)."""
     page = f"第{ev['page']}页 " if ev.get("page") else ""
+    if ev.get("table") is not None and ev.get("row") is not None:
+        return f"{page}表{ev['table']} 第{ev['row'] + 1}行第{(ev.get('col') or 0) + 1}列"
     end = f"–{ev['line_end']}" if ev.get("line_end") else ""
     return f"{page}第{ev['line']}{end}行"

@@ -124,7 +124,7 @@ def report_context(rep: dict, read_opts: dict) -> dict:
     rec = rep.get("record") or {}
     lines, note = source_view(rep, read_opts) if rep["status"] == "ok" else ([], None)
     findings = [_finding_card(n, f, rec) for n, f in enumerate(rep["findings"])]
-    located = {a for line in lines for piece in line.get("pieces", ()) for a in piece["anchors"]}
+    located = {a for row in lines for piece in _pieces(row) for a in piece["anchors"]}
     for card in findings:
         for ev in card["evidence"]:
             ev["located"] = ev["anchor"] in located
@@ -133,6 +133,13 @@ def report_context(rep: dict, read_opts: dict) -> dict:
         "findings": findings, "lines": lines, "source_note": note,
         "budget": budget_table(rec) if rec else ((), []), "indicators": indicator_table(rec) if rec else ((), []),
     }
+
+
+def _pieces(row: dict) -> list[dict]:
+    """The anchored pieces of a source row: line pieces or table cells."""
+    if row["kind"] == "table":
+        return [c for r in row["rows"] for c in r]
+    return row.get("pieces", [])
 
 
 def _finding_card(n: int, f: dict, rec: dict) -> dict:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from .highlight import locate, segments
+from .highlight import locate, locate_cell, segments
 
 SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
@@ -26,10 +26,11 @@ def source_view(rep: dict, read_opts: dict) -> tuple[list[dict], str | None]:
     except OSError as exc:
         return [], f"无法重新读取原文（{exc}），只列出问题。"
     marks, anchors, notes = _collect(doc.lines, rep["findings"])
+    cells = _collect_cells(doc.tables, rep["findings"])
     tables = defaultdict(list)
-    for t in doc.tables:
-        tables[t.after_line].append([[c.text for c in row] for row in t.rows])
-    rows: list[dict] = [{"kind": "table", "rows": t} for t in tables.get(-1, [])]
+    for ti, t in enumerate(doc.tables):
+        tables[t.after_line].append(_table_row(ti, t, cells))
+    rows: list[dict] = list(tables.get(-1, []))
     page = None
     for i, ln in enumerate(doc.lines):
         if ln.page != page and ln.page is not None:
@@ -37,7 +38,7 @@ def source_view(rep: dict, read_opts: dict) -> tuple[list[dict], str | None]:
             rows.append({"kind": "page", "page": page})
         if ln.text.strip() or i in marks:
             rows.append(_line_row(i, ln, marks.get(i, []), anchors, notes.get(i, [])))
-        rows += [{"kind": "table", "rows": t} for t in tables.get(i, [])]
+        rows += tables.get(i, [])
     return rows, None
 
 
@@ -60,6 +61,37 @@ def _collect(lines, findings: list[dict]):
                 notes[first.index].append({"n": n, "rule": f["rule"], "severity": f["severity"],
                                            "anchor": f"ev-{n}-{k}"})
     return marks, anchors, notes
+
+
+def _collect_cells(tables, findings: list[dict]) -> dict[tuple[int, int, int], list[tuple[int, int, dict]]]:
+    """(table index, row, col) -> [(finding n, evidence k, finding)] for table-cell evidence."""
+    out: dict[tuple[int, int, int], list] = defaultdict(list)
+    for n, f in enumerate(findings):
+        for k, ev in enumerate(f.get("evidence") or []):
+            where = locate_cell(tables, ev)
+            if where:
+                out[where].append((n, k, f))
+    return out
+
+
+def _table_row(ti: int, table, cells: dict) -> dict:
+    rows, notes = [], {}
+    for row in table.rows:
+        out = []
+        for c in row:
+            hits = cells.get((ti, c.row, c.col), [])
+            cell = {"text": c.text, "mark": bool(hits), "anchors": [f"ev-{n}-{k}" for n, k, _ in hits]}
+            if hits:
+                cell.update(severity=min((f["severity"] for _, _, f in hits), key=SEVERITY_RANK.__getitem__),
+                            findings=" ".join(sorted({f"f-{n}" for n, _, _ in hits})),
+                            title="；".join(dict.fromkeys(f"{f['rule']} {f.get('title') or ''}".strip()
+                                                          for _, _, f in hits)))
+                for n, k, f in hits:
+                    notes.setdefault(n, {"n": n, "rule": f["rule"], "severity": f["severity"], "anchor": f"ev-{n}-{k}"})
+            out.append(cell)
+        rows.append(out)
+    return {"kind": "table", "number": ti + 1, "rows": rows,
+            "notes": sorted(notes.values(), key=lambda x: SEVERITY_RANK[x["severity"]])}
 
 
 def _line_row(i: int, ln, line_marks: list, anchors: dict, notes: list[dict]) -> dict:

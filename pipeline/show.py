@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import sys
 
-from .highlight import locate
+from .highlight import locate, locate_cell
 from .labels import SEVERITY_ZH, subject_zh
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
@@ -39,11 +39,11 @@ def show_file(args) -> int:
     failed = apply_decisions(args, [result])
     if failed:
         return failed
-    print_report(console, result.to_json(), doc.lines, args.context)
+    print_report(console, result.to_json(), doc, args.context)
     return exit_code([result])
 
 
-def print_report(console, rep: dict, lines, context: int) -> None:
+def print_report(console, rep: dict, doc, context: int) -> None:
     console.rule(f"[bold]{rep['source']}")
     if rep["status"] != "ok":
         console.print(f"[bold red]无法读取[/]（{rep['error']['code']}）：{rep['error']['message']}")
@@ -57,13 +57,13 @@ def print_report(console, rep: dict, lines, context: int) -> None:
         console.print("[green]未发现问题[/]")
     for n, f in enumerate(rep["findings"], start=1):
         console.print()
-        _print_finding(console, n, f, rec, lines, context)
+        _print_finding(console, n, f, rec, doc, context)
 
 
-def _print_finding(console, n: int, f: dict, rec: dict, lines, context: int) -> None:
+def _print_finding(console, n: int, f: dict, rec: dict, doc, context: int) -> None:
     from rich.markup import escape
 
-    sev = f["severity"]
+    sev, lines, tables = f["severity"], doc.lines, doc.tables
     console.print(f"[bold]{n}.[/] [{SEVERITY_STYLE[sev]}]【{SEVERITY_ZH[sev]}】[/] [bold]{f['rule']}[/] "
                   f"{escape(subject_zh(f['subject'], rec))}  [dim]问题编号 {f['id']}[/]")
     console.print(escape(f["message"]), style="")
@@ -76,11 +76,17 @@ def _print_finding(console, n: int, f: dict, rec: dict, lines, context: int) -> 
 
         console.print(f"[magenta]上次审核结论：{escape(last_decision_text(review))}[/]")
     marks: dict[int, list[tuple[int, int]]] = {}
+    cells: dict[tuple[int, int], set[int]] = {}
     for ev in f.get("evidence") or []:
         found = locate(lines, ev)
         for span in found.spans if found else ():
             marks.setdefault(span.index, []).append((span.start, span.end))
-    if not marks:
+        where = locate_cell(tables, ev)
+        if where:
+            cells.setdefault(where[:2], set()).add(where[2])
+    for (t, row), cols in sorted(cells.items()):
+        console.print(_cell_row(t, row, tables[t], cols, EVIDENCE_STYLE[sev]))
+    if not marks and not cells:
         for ev in f.get("evidence") or []:
             console.print(f"  原文：{escape(ev['text'])}", style="dim")
         return
@@ -89,6 +95,19 @@ def _print_finding(console, n: int, f: dict, rec: dict, lines, context: int) -> 
             console.print("      ⋮", style="dim")
             continue
         console.print(_line_text(lines[block], marks.get(block, []), EVIDENCE_STYLE[sev]))
+
+
+def _cell_row(t: int, row: int, table, cols: set[int], style: str):
+    """One table row, cells separated by │, the evidence cells highlighted."""
+    from rich.text import Text
+
+    text = Text(f"▶{f'表{t + 1}:{row + 1}':>6} │ ", style="bold")
+    cells = next((r for r in table.rows if r and r[0].row == row), ())
+    for i, c in enumerate(cells):
+        if i:
+            text.append(" │ ", style="dim")
+        text.append(c.text.replace("\n", " "), style=style if c.col in cols else "")
+    return text
 
 
 def _blocks(lines, hits: list[int], context: int) -> list[int | None]:

@@ -129,3 +129,22 @@ def test_failed_report_page_says_why(site):
     _, document, pages = site
     n = next(i for i, r in enumerate(document["reports"], start=1) if r["status"] == "failed")
     assert "无法读取（empty）" in pages[f"report-{n:03d}.html"]
+
+
+def test_table_cell_evidence_is_marked_in_the_rendered_table(tmp_path):
+    from pipeline.api import audit_paths
+    from pipeline.report import build_document
+    from pipeline.report_html import write_html
+
+    from .conftest import FIXTURES
+
+    document = build_document(audit_paths([FIXTURES / "pdf" / "form.docx"]))
+    index = write_html(document, tmp_path / "html")
+    doc = parse((index.parent / "report-001.html").read_text(encoding="utf-8"))
+    ids = {a.get("id") for _, a in doc.tags}
+    table_evidence = [(n, k) for n, f in enumerate(document["reports"][0]["findings"])
+                      for k, ev in enumerate(f["evidence"]) if ev.get("table")]
+    assert table_evidence
+    assert all(f"ev-{n}-{k}" in ids for n, k in table_evidence)
+    html = (index.parent / "report-001.html").read_text(encoding="utf-8")
+    assert '<table class="cells">' in html and "表1 第8行第6列" in html
