@@ -109,6 +109,7 @@ def _audit_outputs(args, run, store, formats) -> int:
     from . import cli_batch
     from .spool import write_json
 
+    cli_batch.post_checks(args, run, store)
     hidden = cli_batch.apply_review(args, run.spool, store)
     document = run.spool.document()
     if args.json:

@@ -25,6 +25,8 @@ def add_audit_options(audit) -> None:
                        help="结果数据库（DuckDB）；默认 reports/perfaudit.duckdb，同时用作缓存")
     audit.add_argument("--no-db", action="store_true", help="不写数据库，也不用缓存")
     audit.add_argument("--no-cache", action="store_true", help="忽略缓存，全部重新读取和审核（结果仍写入数据库）")
+    audit.add_argument("--validate", action="store_true",
+                       help="用 great_expectations 做数据质量检查（DQ-xx），有 --out 时把 Data Docs 写入 DIR/data_docs")
 
 
 def check_audit_args(args, parser) -> None:
@@ -68,6 +70,37 @@ def start_batch(args, store):
                              read_opts={"pdf_engine": args.pdf_engine},
                              use_cache=not args.no_cache)
     return run_batch(args.paths, settings, store, progress=progress_for(not args.quiet))
+
+
+def post_checks(args, run, store) -> None:
+    """Checks over the whole batch, once every report is in the store:
+    cross-document (always, cheap SQL) and data quality (--validate, GX)."""
+    if store is None or run.run_id is None or run.interrupted:
+        if args.validate:
+            print("perfaudit: 提示：--validate 需要数据库，本次未做数据质量检查。", file=sys.stderr)
+        return
+    from .crossdoc import cross_checks
+
+    shas = sorted({s for s in run.spool.shas if s})
+    by_sha = cross_checks(store, shas)
+    prefixes = ["XDOC-"]
+    if args.validate:
+        dq, summary = run_validation(store, shas, Path(args.out) / "data_docs" if args.out else None)
+        for sha, findings in dq.items():
+            by_sha.setdefault(sha, []).extend(findings)
+        prefixes.append("DQ-")
+    store.replace_batch_findings(run.run_id, shas, by_sha, tuple(prefixes))
+    run.spool.add_extra(by_sha)
+
+
+def run_validation(store, shas: list[str], docs_dir: Path | None):
+    from .validate import validate_run
+
+    dq, summary = validate_run(store, shas, docs_dir)
+    docs = f"；Data Docs：{summary['data_docs']}" if summary["data_docs"] else ""
+    print(f"数据质量检查：{summary['expectations']} 项期望，{summary['failed']} 项未通过，"
+          f"{sum(map(len, dq.values()))} 个问题{docs}", file=sys.stderr)
+    return dq, summary
 
 
 def apply_review(args, spool, store) -> int:

@@ -19,6 +19,8 @@ from multiprocessing.connection import wait
 
 KILL_GRACE_S = 2.0  # seconds between SIGTERM and SIGKILL
 IDLE_POLL_S = 1.0
+STARTUP_LIMIT_S = 120.0  # a worker that cannot even start (imports, rules) within this is killed
+_READY = "__ready__"
 
 
 @dataclass
@@ -38,6 +40,7 @@ def _worker_main(conn, init: Callable, init_args: tuple, setup: Callable | None)
     if setup:
         setup()
     handler = init(*init_args)
+    conn.send(_READY)  # the time limit starts now, not while the worker imports and warms up
     while True:
         try:
             task = conn.recv()
@@ -54,6 +57,7 @@ class _Worker:
     conn: object
     task: object = None
     started: float = 0.0
+    ready: bool = False
 
 
 class Pool:
@@ -107,10 +111,13 @@ class Pool:
             idle.task, idle.started = task, time.monotonic()
             idle.conn.send(task)
 
+    def _limit(self, w: _Worker) -> float | None:
+        return self.timeout if w.ready else max(self.timeout or 0, STARTUP_LIMIT_S)
+
     def _collect(self, busy: list[_Worker]) -> Iterator[TaskOutcome]:
         wait_s = IDLE_POLL_S
         if self.timeout:
-            next_deadline = min(w.started for w in busy) + self.timeout
+            next_deadline = min(w.started + self._limit(w) for w in busy)
             wait_s = max(0.0, min(wait_s, next_deadline - time.monotonic()))
         ready = set(wait([w.conn for w in busy], timeout=wait_s))
         now = time.monotonic()
@@ -121,9 +128,12 @@ class Pool:
                 except (EOFError, OSError):
                     yield self._replace(w, "crashed", now)
                     continue
+                if value == _READY:
+                    w.ready, w.started = True, now
+                    continue
                 task, w.task = w.task, None
                 yield TaskOutcome(task, value, None, now - w.started)
-            elif self.timeout and now - w.started > self.timeout:
+            elif self.timeout and now - w.started > self._limit(w):
                 yield self._replace(w, "timeout", now)
             elif not w.proc.is_alive():
                 yield self._replace(w, "crashed", now)

@@ -27,6 +27,7 @@ class Spool:
         self.reports = self.failed = self.cached = 0
         self.counts = dict.fromkeys(SEVERITIES, 0)
         self.transform: Callable[[dict], dict] | None = None  # applied while reading back
+        self.extra: dict[str, list[dict]] = {}  # sha256 -> batch-level findings (data quality, cross-document)
 
     def add(self, index: int, source: str, result: dict | str, sha256: str = "", cached: bool = False) -> dict:
         """Store one report (result JSON without source, as dict or text)."""
@@ -45,19 +46,25 @@ class Spool:
             self.counts[f["severity"]] += 1
         return rep
 
-    def add_findings(self, findings: list[dict]) -> None:
-        """Count findings added after the batch (data quality, cross-document)."""
-        for f in findings:
-            self.counts[f["severity"]] += 1
+    def add_extra(self, by_sha: dict[str, list[dict]]) -> None:
+        """Findings computed after the batch, shown on every report of that content."""
+        for i, sha in enumerate(self.shas):
+            if self._offsets[i] is not None:
+                for f in by_sha.get(sha, ()):
+                    self.counts[f["severity"]] += 1
+        for sha, findings in by_sha.items():
+            self.extra.setdefault(sha, []).extend(findings)
 
     def __iter__(self) -> Iterator[dict]:
         self._fh.flush()
         with open(self.path, "rb") as fh:
-            for entry in self._offsets:
+            for entry, sha in zip(self._offsets, self.shas, strict=True):
                 if entry is None:
                     continue  # not finished (interrupted run)
                 fh.seek(entry[0])
                 rep = json.loads(fh.read(entry[1]))
+                if sha in self.extra:
+                    rep["findings"] = rep["findings"] + self.extra[sha]
                 yield self.transform(rep) if self.transform else rep
 
     def __len__(self) -> int:

@@ -183,6 +183,25 @@ class Store:
                        json.dumps(f.get("evidence", []), ensure_ascii=False), first.get(f["id"], run_id), run_id)
                       for f in findings])
 
+    def replace_batch_findings(self, run_id: str, shas: list[str], by_sha: dict[str, list[dict]],
+                               prefixes: tuple[str, ...]) -> None:
+        """Findings computed over the whole batch (rule ids starting with one of
+        `prefixes`) replace the earlier ones of the same kind on these documents."""
+        self._tx(self._replace_batch_findings, run_id, shas, by_sha, prefixes)
+
+    def _replace_batch_findings(self, run_id, shas, by_sha, prefixes) -> None:
+        where = "sha256 IN (SELECT unnest(?)) AND (" + " OR ".join("starts_with(rule, ?)" for _ in prefixes) + ")"
+        params = [list(shas), *prefixes]
+        first = {(h, f): r for h, f, r in self.con.execute(
+            f"SELECT sha256, finding_id, first_run FROM findings WHERE {where}", params).fetchall()}
+        self.con.execute(f"DELETE FROM findings WHERE {where}", params)
+        self._insert("findings", FINDING_COLUMNS,
+                     [(sha, f["id"], f["rule"], f["category"], f["severity"], f["subject"], f["message"],
+                       f.get("stated"), f.get("expected"), f.get("suggestion"), bool(f.get("gross")),
+                       json.dumps(f.get("evidence", []), ensure_ascii=False), first.get((sha, f["id"]), run_id),
+                       run_id)
+                      for sha, findings in by_sha.items() for f in findings])
+
     def touch(self, run_id: str, hits: list[dict]) -> None:
         """Record cache hits in bulk (a per-file transaction would dominate a re-run)."""
         if hits:

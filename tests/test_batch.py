@@ -29,7 +29,7 @@ def statuses(run):
 
 def test_hung_parser_is_killed_and_crash_is_contained(tmp_path):
     folder = archive(tmp_path, names=["a.txt", "hang.txt", "crash.txt", "b.txt"])
-    settings = BatchSettings(jobs=2, timeout=4, worker_setup=batch_hooks.hang_and_crash)
+    settings = BatchSettings(jobs=2, timeout=5, worker_setup=batch_hooks.hang_and_crash)
     t0 = time.monotonic()
     run = run_batch([folder], settings)
     try:

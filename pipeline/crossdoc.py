@@ -1,0 +1,87 @@
+"""Cross-document checks over what the store holds (SQL, no GX):
+
+- XDOC-01 (value_mismatch): a unit's overall report for one year submitted
+  twice with different key figures;
+- XDOC-02 (info): the same file submitted under several names.
+
+Only each path's newest content counts ("current" documents), so a file
+corrected in place is not compared with its own earlier version. Project
+reports are not paired: a unit files one per project, and the record has no
+project name to tell them apart.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from .model import finding_id
+
+FIGURES = (  # (label, SQL expression over records r and budget_lines b of line 'total')
+    ("全年预算数", "b.budget"), ("全年执行数", "b.executed"), ("执行率", "b.rate"),
+    ("综合得分", "r.score"), ("评价等级", "r.rating"),
+)
+CURRENT_DOCS = """
+    SELECT path, sha256 FROM documents WHERE sha256 <> '' AND status = 'ok'
+    QUALIFY row_number() OVER (PARTITION BY path ORDER BY last_seen DESC) = 1"""
+
+
+def cross_checks(store, shas: list[str]) -> dict[str, list[dict]]:
+    """Findings per sha256 for the run's documents."""
+    out: dict[str, list[dict]] = {}
+    for sha, finding in [*_twice_submitted(store, shas), *_duplicates(store, shas)]:
+        out.setdefault(sha, []).append(finding)
+    return out
+
+
+def _twice_submitted(store, shas: list[str]):
+    cols = ", ".join(f"{expr} AS f{i}" for i, (_, expr) in enumerate(FIGURES))
+    sql = f"""
+        WITH cur AS ({CURRENT_DOCS}),
+        docs AS (SELECT DISTINCT ON (r.sha256) r.sha256, cur.path, r.unit, r.year, r.doc_type, {cols}
+                 FROM records r JOIN cur USING (sha256)
+                 LEFT JOIN budget_lines b ON b.sha256 = r.sha256 AND b.line = 'total'
+                 WHERE r.unit IS NOT NULL AND r.year IS NOT NULL AND r.doc_type = 'department_overall')
+        SELECT a.*, o.sha256, o.path, {", ".join(f"o.f{i}" for i in range(len(FIGURES)))}
+        FROM docs a JOIN docs o ON a.unit = o.unit AND a.year = o.year AND a.sha256 <> o.sha256
+        WHERE a.sha256 IN (SELECT unnest(?)) ORDER BY a.sha256, o.path"""
+    n = len(FIGURES)
+    for row in store.con.execute(sql, [list(shas)]).fetchall():
+        sha, _path, unit, year, doc_type = row[:5]
+        mine, other_sha, other_path, theirs = row[5:5 + n], row[5 + n], row[6 + n], row[7 + n:]
+        diffs = [(label, a, b) for (label, _), a, b in zip(FIGURES, mine, theirs, strict=True)
+                 if a is not None and b is not None and a != b]
+        if not diffs:
+            continue
+        text = "；".join(f"{label} {_fmt(a)} 与 {_fmt(b)}" for label, a, b in diffs)
+        rec = SimpleNamespace(unit=unit, year=year, doc_type=doc_type)
+        yield sha, _finding(rec, "XDOC-01", "value_mismatch", "warning",
+                            f"{unit} {year} 年度的整体支出自评报告还有另一份（{other_path}），数字不一致：{text}",
+                            stated="；".join(_fmt(a) for _, a, _b in diffs),
+                            expected="；".join(_fmt(b) for _, _a, b in diffs), other=other_sha)
+
+
+def _duplicates(store, shas: list[str]):
+    sql = f"""
+        WITH cur AS ({CURRENT_DOCS})
+        SELECT c.sha256, list(c.path ORDER BY c.path), any_value(r.unit), any_value(r.year), any_value(r.doc_type)
+        FROM cur c LEFT JOIN records r USING (sha256)
+        WHERE c.sha256 IN (SELECT unnest(?)) GROUP BY c.sha256 HAVING count(DISTINCT c.path) > 1"""
+    for sha, paths, unit, year, doc_type in store.con.execute(sql, [list(shas)]).fetchall():
+        rec = SimpleNamespace(unit=unit, year=year, doc_type=doc_type)
+        yield sha, _finding(rec, "XDOC-02", "value_mismatch", "info",
+                            f"同一文件以 {len(paths)} 个文件名重复提交：{'、'.join(paths)}",
+                            stated=str(len(paths)), expected="1")
+
+
+def _finding(rec, rule: str, category: str, severity: str, message: str, stated: str, expected: str,
+             other: str | None = None) -> dict:
+    subject = "document" if other is None else f"document#{other[:8]}"
+    return {"id": finding_id(rec, rule, subject), "rule": rule, "category": category, "severity": severity,
+            "subject": "document", "message": message, "stated": stated, "expected": expected,
+            "suggestion": None, "gross": False, "evidence": [], "title": "跨报告一致性检查"}
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
