@@ -55,7 +55,20 @@ class NLine:
     cols: tuple[int, ...]
 
 
+# Every fold is one character to one character, so a translate table does it
+# and columns stay put (the slow path below is only for OCR repairs).
+_FOLD_TABLE = str.maketrans(
+    {**{chr(c): fold_char(chr(c)) for c in range(0xFF01, 0xFF5F)}, **_EXTRA_FOLD}
+)
+
+
 def normalize_line(line: Line) -> NLine:
+    if not line.repairs:
+        text = line.text.translate(_FOLD_TABLE)
+        cols = list(range(len(text)))
+        if not _SPACE.search(text):
+            return NLine(text, line, tuple(cols))
+        return _drop_spaces(list(text), cols, line)
     chars: list[str] = []
     cols: list[int] = []
     repairs = dict(line.repairs)  # OCR digit repairs: column -> replacement
