@@ -18,7 +18,7 @@ def add_audit_options(audit) -> None:
     from .batch import DEFAULT_TIMEOUT_S
 
     audit.add_argument("--jobs", type=int, default=None, metavar="N",
-                       help=f"并行进程数（默认全部 CPU 核：{os.cpu_count()}）")
+                       help=f"并行进程数（默认或 0：全部 CPU 核，本机 {os.cpu_count()}）")
     audit.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
                        help=f"单个文件的处理时限，超时即终止并记为失败（默认 {DEFAULT_TIMEOUT_S:g} 秒，0 为不限）")
     audit.add_argument("--db", metavar="PATH",
@@ -32,8 +32,8 @@ def add_audit_options(audit) -> None:
 def check_audit_args(args, parser) -> None:
     from .inputs import missing_inputs
 
-    if args.jobs is not None and args.jobs < 1:
-        parser.error("--jobs 至少为 1")
+    if args.jobs is not None and args.jobs < 0:
+        parser.error("--jobs 不能为负数（0 表示全部 CPU 核）")
     if args.timeout < 0:
         parser.error("--timeout 不能为负数")
     if args.db and args.no_db:

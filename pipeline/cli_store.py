@@ -22,6 +22,11 @@ EXPORT_EXAMPLES = """例子 (examples):
   perfaudit export --db archive.duckdb --out /data/perfaudit
 每个表写成一个 Parquet 文件（records 不含缓存用的二进制列）。"""
 
+VALIDATE_EXAMPLES = """例子 (examples):
+  perfaudit validate --out reports/2024/quality
+  perfaudit validate --db archive.duckdb --run 20240501T020000-ab12cd --out dq/
+退出码 (exit status): 0 完成（数据质量问题是提示或警告，不改变退出码）; 2 数据库无法打开或没有审核批次。"""
+
 
 def _db_help() -> str:
     return "数据库文件（默认 reports/perfaudit.duckdb）"
@@ -43,7 +48,14 @@ def add_commands(sub) -> dict:
                             epilog=EXPORT_EXAMPLES, formatter_class=fmt)
     export.add_argument("--db", metavar="PATH", help=_db_help())
     export.add_argument("--out", metavar="DIR", required=True, help="输出目录")
-    return {"query": _query, "export": _export}
+    validate = sub.add_parser("validate", help="对最近一次审核的结果做数据质量检查（great_expectations）",
+                              description="对数据库中最近一次（或指定）审核的文档做数据质量检查（DQ-xx），"
+                                          "问题写回数据库，Data Docs 与 data_quality.json 写入 --out 目录。",
+                              epilog=VALIDATE_EXAMPLES, formatter_class=fmt)
+    validate.add_argument("--db", metavar="PATH", help=_db_help())
+    validate.add_argument("--out", metavar="DIR", required=True, help="输出目录（data_docs/ 与 data_quality.json）")
+    validate.add_argument("--run", metavar="RUN_ID", help="审核批次编号（默认最近一次完成的）")
+    return {"query": _query, "export": _export, "validate": _validate}
 
 
 def _open(args):
@@ -106,4 +118,38 @@ def _export(args) -> int:
             print(f"已写入 {p}", file=sys.stderr)
     finally:
         store.close()
+    return 0
+
+
+def _validate(args) -> int:
+    import json
+    from pathlib import Path
+
+    from .cli_batch import run_validation
+    from .store import DEFAULT_DB, Store, StoreError
+
+    try:
+        store = Store(args.db or DEFAULT_DB)
+    except StoreError as exc:
+        print(f"perfaudit: {exc}", file=sys.stderr)
+        return 2
+    with store:
+        run_id = args.run or next(iter(store.query(
+            "SELECT run_id FROM runs WHERE status = 'done' ORDER BY started_at DESC LIMIT 1")[1]), [None])[0]
+        _, rows = store.query("SELECT DISTINCT sha256, path FROM documents WHERE last_run = ? AND sha256 <> ''",
+                              [run_id])
+        if run_id is None or not rows:
+            print("perfaudit: 数据库中没有可检查的审核批次（先运行 perfaudit audit）。", file=sys.stderr)
+            return 2
+        shas = sorted({sha for sha, _ in rows})
+        out = Path(args.out)
+        by_sha, summary = run_validation(store, shas, out / "data_docs")
+        store.replace_batch_findings(run_id, shas, by_sha, ("DQ-",))
+    paths = {}
+    for sha, path in rows:
+        paths.setdefault(sha, []).append(path)
+    findings = [{"paths": paths[sha], **f} for sha, fs in sorted(by_sha.items()) for f in fs]
+    doc = {"run_id": run_id, "summary": {**summary, "findings": len(findings)}, "findings": findings}
+    (out / "data_quality.json").write_text(json.dumps(doc, ensure_ascii=False, indent=2) + "\n", encoding="utf-8")
+    print(f"已写入 {out / 'data_quality.json'}", file=sys.stderr)
     return 0
