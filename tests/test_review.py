@@ -186,3 +186,21 @@ def test_resubmitted_report_with_an_unrelated_edit_keeps_finding_ids(tmp_path, a
     assert [f["id"] for f in resubmitted.findings] == [f["id"] for f in original.findings]
     moved = {f["id"]: f["evidence"][0]["line"] for f in resubmitted.findings}
     assert any(moved[f["id"]] != f["evidence"][0]["line"] for f in original.findings)  # lines did shift
+
+
+def test_same_finding_on_two_rows_must_agree():
+    from datetime import datetime
+
+    from pipeline.review import check_id
+    from pipeline.review_workbook import Book, validate_rows
+
+    fid = check_id("民政局", 2021, "department_overall", "XDOC-01", "document")
+    index = {fid: {"finding_id": fid, "rule": "XDOC-01", "subject": "document", "unit": "民政局", "year": 2021,
+                   "doc_type": "department_overall", "rule_fingerprint": "fp", "source": "a.txt"}}
+    row = {"问题编号": fid, "规则": "XDOC-01", "审核结论": "驳回", "审核意见": "同一单位两份报告"}
+    book = Book(rows=[(2, row), (9, dict(row))], index=index, author=None, saved_at=datetime(2024, 5, 6))
+    report = validate_rows(book, {"XDOC-01": "fp"})
+    assert report.errors == [] and len(report.decisions) == 1
+    book.rows[1][1]["审核结论"] = "确认问题"
+    report = validate_rows(book, {"XDOC-01": "fp"})
+    assert len(report.errors) == 1 and "第 9 行" in report.errors[0] and "与第 2 行是同一问题" in report.errors[0]
