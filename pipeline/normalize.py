@@ -206,7 +206,9 @@ class Text:
                 continue
             a, b = (c0 if k == k0 else 0), (c1 + 1 if k == k1 else len(src.text))
             if src.char_conf and len(src.char_conf) == len(src.text):
-                scores.extend(c for c, ch in zip(src.char_conf[a:b], src.text[a:b], strict=True) if not ch.isspace())
+                dropped = {col for col, rep in src.repairs if rep == ""}  # separators OCR misread
+                scores.extend(c for col, c in enumerate(src.char_conf[a:b], start=a)
+                              if not src.text[col].isspace() and col not in dropped)
             elif src.confidence is not None:
                 scores.append(src.confidence)
             repairs.extend(f"{src.text[col]}→{rep}" for col, rep in src.repairs if a <= col < b)

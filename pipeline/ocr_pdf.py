@@ -1,0 +1,146 @@
+"""Scanned PDF pages -> Document lines, page by page (`--ocr auto|never|always`).
+
+`read_pdf_ocr` first reads the text layer (`ingest_pdf.read_pdf`, unchanged). In "auto"
+mode the pages it found untrustworthy (meta["skipped_pages"]; all pages when it refused
+the file as `no_text_layer`) are rendered and OCR'd; "always" OCRs every page and drops
+the text layer; "never" keeps the text path's result or refusal. OCR'd lines replace
+their pages in reading order; tables of text pages keep their place. The document's
+meta lists the OCR'd pages (`ocr_pages`) and the details of the reading (`ocr`).
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+from .document import Document, IngestError, Line, Table
+from .ocr import OcrSettings, engine_id, get_engine
+from .ocr_cache import OcrCache, page_key
+from .ocr_layout import page_lines
+
+# A line whose weakest character scores below this is counted as doubtful in meta.
+DOUBTFUL_LINE = 0.9
+MSG_NOTHING = "PDF 是扫描图像，OCR 文字识别未能识别出任何文字（图像可能过于模糊或是空白页）：请提交清晰的扫描件或文字版 PDF。"
+
+
+@dataclass
+class PageResult:
+    number: int
+    lines: list[Line]
+    cached: bool
+    info: dict = field(default_factory=dict)
+
+
+def read_pdf_ocr(data: bytes, source: str, pdf_engine: str, settings: OcrSettings) -> Document:
+    """Read a PDF, OCR'ing pages as `settings.mode` says; raise IngestError like read_pdf."""
+    from .ingest_pdf import read_pdf
+
+    try:
+        doc = read_pdf(data, source, engine=pdf_engine)
+    except IngestError as exc:
+        if exc.code != "no_text_layer" or settings.mode == "never":
+            raise
+        doc = None
+    if settings.mode == "never":
+        return doc
+    pages = None if settings.mode == "always" or doc is None else list(doc.meta.get("skipped_pages") or [])
+    if pages == []:
+        return doc
+    results, page_count = ocr_pdf_pages(data, pages, settings)
+    return merge(doc, results, source, settings, page_count)
+
+
+def ocr_pdf_pages(data: bytes, pages: list[int] | None, settings: OcrSettings) -> tuple[list[PageResult], int]:
+    """OCR the given 1-based pages (all when None); returns the results and the page count."""
+    from .ingest_pdf import open_pdfium
+    from .ocr_image import render_page
+
+    pdf = open_pdfium(data)
+    cache = OcrCache(settings.cache_path())
+    results = []
+    try:
+        count = len(pdf)
+        for n in pages if pages is not None else range(1, count + 1):
+            page = pdf[n - 1]
+            try:
+                bitmap = render_page(page, settings.dpi)
+            finally:
+                page.close()
+            results.append(ocr_bitmap(bitmap, n, settings, cache))
+    finally:
+        pdf.close()
+    return results, count
+
+
+def ocr_bitmap(bitmap, number: int, settings: OcrSettings, cache: OcrCache) -> PageResult:
+    """Recognise one rendered page (or take it from the cache) and lay it out."""
+    key = page_key(bitmap, settings.dpi, engine_id(settings.engine))
+    hit = cache.get(key)
+    if hit is not None:
+        boxes, info = hit
+        return PageResult(number, page_lines(boxes, number, settings.dpi), True, info)
+    from .ocr_image import prepare
+
+    start = time.perf_counter()
+    image, info = prepare(bitmap)
+    boxes = get_engine(settings.engine).recognise(image)
+    info["seconds"] = round(time.perf_counter() - start, 3)
+    cache.put(key, boxes, info)
+    return PageResult(number, page_lines(boxes, number, settings.dpi), False, info)
+
+
+def merge(doc: Document | None, results: list[PageResult], source: str, settings: OcrSettings,
+          page_count: int) -> Document:
+    """The text pages of `doc` (none in "always" mode) with the OCR'd pages in page order."""
+    done = {r.number for r in results}
+    keep_text = doc is not None and settings.mode != "always"
+    text_lines = [ln for ln in doc.lines if ln.page not in done] if keep_text else []
+    lines = sorted(text_lines + [ln for r in results for ln in r.lines], key=lambda ln: ln.page or 0)
+    if not any(ln.text.strip() for ln in lines):
+        raise IngestError("no_text_layer", MSG_NOTHING)
+    tables = place_tables(doc.tables, doc.lines, lines) if keep_text else ()
+    meta = ocr_meta(dict(doc.meta) if doc is not None else {"pages": page_count}, results, settings, page_count)
+    return Document(source=source, kind="pdf", lines=tuple(lines), tables=tables, meta=meta)
+
+
+def place_tables(tables: tuple[Table, ...], old: tuple[Line, ...], new: list[Line]) -> tuple[Table, ...]:
+    """Re-point each table's `after_line` into the merged lines: after its old preceding
+    line and after every line of earlier pages (OCR'd pages may now have lines)."""
+    index = {id(ln): i for i, ln in enumerate(new)}
+    out = []
+    for t in tables:
+        after = index.get(id(old[t.after_line]), -1) if 0 <= t.after_line < len(old) else -1
+        earlier = [i for i, ln in enumerate(new) if t.page is not None and (ln.page or 0) < t.page]
+        out.append(Table(rows=t.rows, page=t.page, after_line=max([after, *earlier])))
+    return tuple(out)
+
+
+def ocr_meta(meta: dict, results: list[PageResult], settings: OcrSettings, page_count: int) -> dict:
+    """Record which pages were OCR'd and how, and replace the text path's skip warning."""
+    done = sorted(r.number for r in results)
+    engines = list(meta.get("engine") or ["skipped"] * page_count)
+    for n in done:
+        if 0 < n <= len(engines):
+            engines[n - 1] = "ocr"
+    skipped = [n for n in meta.get("skipped_pages", []) if n not in done]
+    warnings = [w for w in meta.get("warnings", []) if "没有可用的文字层" not in w]
+    if skipped:
+        warnings.append(f"第 {'、'.join(map(str, skipped))} 页没有可用的文字层，已跳过，这些页的内容未经审核。")
+    doubtful = sum(1 for r in results for ln in r.lines if ln.confidence is not None and ln.confidence < DOUBTFUL_LINE)
+    warnings.append(f"第 {'、'.join(map(str, done))} 页是扫描图像，已用 OCR 识别文字；"
+                    f"{doubtful} 行有识别置信度低的字符，涉及的数字请以原件为准。")
+    meta.update(
+        engine=engines, skipped_pages=skipped, warnings=warnings,
+        ocr_pages=[r.number for r in sorted(results, key=lambda r: r.number) if r.lines],
+        ocr={
+            "engine": engine_id(settings.engine), "dpi": settings.dpi, "mode": settings.mode,
+            "pages": len(done), "cached": sum(r.cached for r in results),
+            "seconds": round(sum(r.info.get("seconds", 0.0) for r in results if not r.cached), 3),
+            "skew": {r.number: r.info.get("skew", 0.0) for r in results},
+            "seal_pages": [r.number for r in results if r.info.get("seal_share", 0) > 0.0005],
+            "doubtful_lines": doubtful,
+            "repairs": [{"page": ln.page, "line": ln.line, "raw": ln.text[c], "read_as": rep}
+                        for r in results for ln in r.lines for c, rep in ln.repairs],
+        },
+    )
+    return meta
