@@ -28,8 +28,13 @@ MAX_CONTROL_SHARE = 0.02
 MAX_TEXT_BYTES = 50 * 1024 * 1024
 
 
-def read_document(path: str | Path, display_name: str | None = None, pdf_engine: str = "auto") -> Document:
-    """Read one input file into a Document, or raise IngestError."""
+def read_document(path: str | Path, display_name: str | None = None, pdf_engine: str = "auto",
+                  ocr="auto", ocr_cache_dir: str | None = None) -> Document:
+    """Read one input file into a Document, or raise IngestError.
+
+    `ocr` ("auto", "never", "always" or a `pipeline.ocr.OcrSettings`) says which PDF
+    pages are read by OCR, `ocr_cache_dir` where their results are cached (see
+    pipeline/ocr_pdf.py)."""
     path = Path(path)
     name = display_name or str(path)
     suffix = path.suffix.lower()
@@ -45,9 +50,16 @@ def read_document(path: str | Path, display_name: str | None = None, pdf_engine:
     if not data.strip():
         raise IngestError("empty", "文件为空，没有可审核的内容。")
     if suffix == ".pdf" or data[:5] == b"%PDF-":
-        from .ingest_pdf import read_pdf
+        from .ocr import as_settings
 
-        return read_pdf(data, name, engine=pdf_engine)
+        settings = as_settings(ocr, ocr_cache_dir)
+        if settings.mode == "never":
+            from .ingest_pdf import read_pdf
+
+            return read_pdf(data, name, engine=pdf_engine)
+        from .ocr_pdf import read_pdf_ocr
+
+        return read_pdf_ocr(data, name, pdf_engine, settings)
     if suffix == ".docx" or (data[:2] == b"PK" and suffix not in TEXT_SUFFIXES):
         from .ingest_docx import read_docx
 
