@@ -45,6 +45,10 @@ def build_parser() -> argparse.ArgumentParser:
                        help="地区口径配置 rules/profiles/NAME.yml（默认 national；另有 sichuan、pmkpi）")
     audit.add_argument("--pdf-engine", choices=("auto", "pdfplumber", "pdfium"), default="auto",
                        help="PDF 文字提取引擎（默认 auto：无表格页用 pdfium，表格页用 pdfplumber）")
+    audit.add_argument("--ocr", choices=("auto", "never", "always"), default="auto",
+                       help="扫描件文字识别（默认 auto：只识别没有可用文字层的页；never：拒绝扫描件；always：每页都识别）")
+    audit.add_argument("--ocr-cache", metavar="DIR", default=None,
+                       help="OCR 结果缓存目录（默认 ~/.cache/perfaudit/ocr；同一页不会重复识别）")
     audit.add_argument("--quiet", action="store_true", help="不在标准错误输出打印摘要")
     cli_review.add_audit_options(audit)
     cli_batch.add_audit_options(audit)

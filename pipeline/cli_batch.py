@@ -61,13 +61,19 @@ def open_store(args):
         return None, None
 
 
+def read_opts(args) -> dict:
+    """How inputs are read (ingest options), as the batch workers and the cache key see them."""
+    return {"pdf_engine": args.pdf_engine, "ocr": getattr(args, "ocr", "auto"),
+            "ocr_cache_dir": getattr(args, "ocr_cache", None)}
+
+
 def start_batch(args, store):
     from .batch import BatchSettings, run_batch
     from .progress import progress_for
 
     settings = BatchSettings(jobs=args.jobs or 0, timeout=args.timeout or None,
                              rules_dirs=tuple(args.rules or ()), profile=getattr(args, "profile", None),
-                             read_opts={"pdf_engine": args.pdf_engine},
+                             read_opts=read_opts(args),
                              use_cache=not args.no_cache)
     return run_batch(args.paths, settings, store, progress=progress_for(not args.quiet))
 
@@ -155,7 +161,7 @@ def write_outputs(args, document: dict, formats: list[str]) -> None:
     others = [f for f in formats if f not in STREAMED_FORMATS]
     if others:
         written += write_others(document, out, others, rules_dirs=args.rules,
-                                read_opts={"pdf_engine": args.pdf_engine})
+                                read_opts=read_opts(args))
     for p in written:
         print(f"已写入 {p}", file=sys.stderr)
 
