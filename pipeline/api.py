@@ -64,12 +64,19 @@ def audit_extracted(record, source: str, meta: dict, rules: list[Rule]) -> Repor
     return ReportResult(
         source=source,
         status="ok",
-        record=record_to_json(record),
+        record=_with_ocr_pages(record_to_json(record), meta),
         findings=[f.to_json() for f in findings],
         coverage={"numbers_found": record.numbers_found, "checks_run": checks_run,
                   "indicators": len(record.indicators), "budget_lines": len(record.budget)},
         meta=_public_meta(meta),
     )
+
+
+def _with_ocr_pages(record: dict, meta: dict) -> dict:
+    """The record says which pages were read by OCR (their numbers may be misread)."""
+    if meta.get("ocr_pages"):
+        record["ocr_pages"] = list(meta["ocr_pages"])
+    return record
 
 
 def _subject_key(subject: str) -> tuple:
@@ -78,7 +85,8 @@ def _subject_key(subject: str) -> tuple:
 
 
 def _public_meta(meta: dict) -> dict:
-    return {k: v for k, v in meta.items() if k in ("encoding", "pages", "skipped_pages", "warnings", "engine")}
+    return {k: v for k, v in meta.items()
+            if k in ("encoding", "pages", "skipped_pages", "warnings", "engine", "ocr_pages", "ocr")}
 
 
 def _failed(source: str, code: str, message: str, meta: dict | None = None) -> ReportResult:
