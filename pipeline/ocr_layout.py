@@ -18,7 +18,7 @@ from .ocr import OcrBox
 from .ocr_repair import find_repairs
 
 ROW_TOLERANCE = 0.5
-CELL_GAP = 1.2
+CELL_GAP = 0.8
 CELL_SEPARATOR = "  "
 
 
