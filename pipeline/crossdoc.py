@@ -35,29 +35,34 @@ def cross_checks(store, shas: list[str]) -> dict[str, list[dict]]:
 
 def _twice_submitted(store, shas: list[str]):
     cols = ", ".join(f"{expr} AS f{i}" for i, (_, expr) in enumerate(FIGURES))
+    differs = " OR ".join(f"(a.f{i} IS NOT NULL AND o.f{i} IS NOT NULL AND a.f{i} <> o.f{i})"
+                          for i in range(len(FIGURES)))
     sql = f"""
         WITH cur AS ({CURRENT_DOCS}),
         docs AS (SELECT DISTINCT ON (r.sha256) r.sha256, cur.path, r.unit, r.year, r.doc_type, {cols}
                  FROM records r JOIN cur USING (sha256)
                  LEFT JOIN budget_lines b ON b.sha256 = r.sha256 AND b.line = 'total'
                  WHERE r.unit IS NOT NULL AND r.year IS NOT NULL AND r.doc_type = 'department_overall')
-        SELECT a.*, o.sha256, o.path, {", ".join(f"o.f{i}" for i in range(len(FIGURES)))}
+        SELECT a.*, o.sha256, o.path, {", ".join(f"o.f{i}" for i in range(len(FIGURES)))},
+               count(*) OVER (PARTITION BY a.sha256) AS n_other
         FROM docs a JOIN docs o ON a.unit = o.unit AND a.year = o.year AND a.sha256 <> o.sha256
-        WHERE a.sha256 IN (SELECT unnest(?)) ORDER BY a.sha256, o.path"""
+        WHERE a.sha256 IN (SELECT unnest(?)) AND ({differs})
+        QUALIFY row_number() OVER (PARTITION BY a.sha256 ORDER BY o.path) = 1"""
+    # One finding per document, naming one conflicting submission and counting the rest
+    # (pairs grow quadratically with a unit's submissions; only one row per document leaves DuckDB).
     n = len(FIGURES)
     for row in store.con.execute(sql, [list(shas)]).fetchall():
         sha, _path, unit, year, doc_type = row[:5]
-        mine, other_sha, other_path, theirs = row[5:5 + n], row[5 + n], row[6 + n], row[7 + n:]
-        diffs = [(label, a, b) for (label, _), a, b in zip(FIGURES, mine, theirs, strict=True)
+        other_path, theirs, rest = row[6 + n], row[7 + n:7 + 2 * n], row[-1] - 1
+        diffs = [(label, a, b) for (label, _), a, b in zip(FIGURES, row[5:5 + n], theirs, strict=True)
                  if a is not None and b is not None and a != b]
-        if not diffs:
-            continue
         text = "；".join(f"{label} {_fmt(a)} 与 {_fmt(b)}" for label, a, b in diffs)
+        more = f"；另有 {rest} 份同样不一致" if rest else ""
         rec = SimpleNamespace(unit=unit, year=year, doc_type=doc_type)
         yield sha, _finding(rec, "XDOC-01", "value_mismatch", "warning",
-                            f"{unit} {year} 年度的整体支出自评报告还有另一份（{other_path}），数字不一致：{text}",
+                            f"{unit} {year} 年度的整体支出自评报告还有另一份（{other_path}），数字不一致：{text}{more}",
                             stated="；".join(_fmt(a) for _, a, _b in diffs),
-                            expected="；".join(_fmt(b) for _, _a, b in diffs), other=other_sha)
+                            expected="；".join(_fmt(b) for _, _a, b in diffs))
 
 
 def _duplicates(store, shas: list[str]):
@@ -73,10 +78,8 @@ def _duplicates(store, shas: list[str]):
                             stated=str(len(paths)), expected="1")
 
 
-def _finding(rec, rule: str, category: str, severity: str, message: str, stated: str, expected: str,
-             other: str | None = None) -> dict:
-    subject = "document" if other is None else f"document#{other[:8]}"
-    return {"id": finding_id(rec, rule, subject), "rule": rule, "category": category, "severity": severity,
+def _finding(rec, rule: str, category: str, severity: str, message: str, stated: str, expected: str) -> dict:
+    return {"id": finding_id(rec, rule, "document"), "rule": rule, "category": category, "severity": severity,
             "subject": "document", "message": message, "stated": stated, "expected": expected,
             "suggestion": None, "gross": False, "evidence": [], "title": "跨报告一致性检查"}
 

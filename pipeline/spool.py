@@ -16,6 +16,7 @@ from pathlib import Path
 from . import __version__
 
 SEVERITIES = ("error", "warning", "info")
+PRETTY_MAX_REPORTS = 100  # above this, one compact line per report in the JSON document
 
 
 class Spool:
@@ -31,9 +32,14 @@ class Spool:
 
     def add(self, index: int, source: str, result: dict | str, sha256: str = "", cached: bool = False) -> dict:
         """Store one report (result JSON without source, as dict or text)."""
-        rep = json.loads(result) if isinstance(result, str) else result
-        rep = {"source": source, **rep}
-        data = json.dumps(rep, ensure_ascii=False).encode("utf-8") + b"\n"
+        if isinstance(result, str):  # a cached result: splice the source in rather than re-encode
+            rep = json.loads(result)
+            data = ('{"source": ' + json.dumps(source, ensure_ascii=False) + ", " + result.strip()[1:]).encode()
+            rep = {"source": source, **rep}
+        else:
+            rep = {"source": source, **result}
+            data = json.dumps(rep, ensure_ascii=False).encode("utf-8")
+        data = data.replace(b"\n", b" ") + b"\n"
         self._fh.seek(0, 2)
         pos = self._fh.tell()
         self._fh.write(data)
@@ -102,9 +108,14 @@ def write_json(document: dict, out) -> None:
 
 
 def _write_list(items, out) -> None:
+    # Indented JSON goes through Python's slow pure-Python encoder; big batches
+    # get one compact line per report instead (C encoder, and greppable).
+    pretty = len(items) <= PRETTY_MAX_REPORTS
     first = True
     for item in items:
-        out.write(("," if not first else "[") + "\n    " + _indent(json.dumps(item, ensure_ascii=False, indent=2), 2))
+        text = _indent(json.dumps(item, ensure_ascii=False, indent=2), 2) if pretty else json.dumps(
+            item, ensure_ascii=False)
+        out.write(("," if not first else "[") + "\n    " + text)
         first = False
     out.write("[]" if first else "\n  ]")
 
