@@ -30,7 +30,7 @@ class RapidOcrEngine:
     def recognise(self, image) -> list[OcrBox]:
         """Detection, then recognition with per-character scores. The steps of
         RapidOCR.__call__ are run one by one (pinned version) so that the recogniser's
-        character scores are kept without its slow per-character box geometry."""
+        frame probabilities can be decoded with deletion scores (`ocr_ctc`)."""
         ocr = self._ocr
         raw_h, raw_w = image.shape[:2]
         img, ratio_h, ratio_w = ocr.preprocess(image)
@@ -40,10 +40,30 @@ class RapidOcrEngine:
             return []
         boxes = widen(boxes, img.shape[1])
         # Pages are upright after deskew: the 180-degree direction classifier is skipped.
-        texts, _ = ocr.text_rec(ocr.get_crop_img_list(img, boxes), True)
+        texts = self.read_lines(ocr.get_crop_img_list(img, boxes))
         quads = ocr._get_origin_points(boxes, record, raw_h, raw_w)
-        return [_box(q, *t) for q, t in zip(quads, texts, strict=True)
-                if t[0].strip() and float(t[1]) >= MIN_BOX_SCORE]
+        return [_box(q, text, chars) for q, (text, chars) in zip(quads, texts, strict=True)
+                if text.strip() and sum(chars) / len(chars) >= MIN_BOX_SCORE]
+
+    def read_lines(self, crops) -> list[tuple[str, list[float]]]:
+        """Recognise line images in batches of similar width (as the library does), decoding
+        each with `ocr_ctc.ctc_decode` so that dropped characters lower the confidence."""
+        import numpy as np
+
+        from .ocr_ctc import ctc_decode
+
+        rec = self._ocr.text_rec
+        charset = rec.postprocess_op.character
+        _, height, width = rec.rec_image_shape
+        order = np.argsort([c.shape[1] / c.shape[0] for c in crops])
+        out: list = [None] * len(crops)
+        for start in range(0, len(crops), rec.rec_batch_num):
+            batch = order[start:start + rec.rec_batch_num]
+            ratio = max([width / height] + [crops[i].shape[1] / crops[i].shape[0] for i in batch])
+            images = np.concatenate([rec.resize_norm_img(crops[i], ratio)[np.newaxis] for i in batch])
+            for i, probs in zip(batch, rec.session(images.astype(np.float32))[0], strict=True):
+                out[i] = ctc_decode(probs, charset)
+        return out
 
 
 def widen(boxes, width: int):
@@ -62,14 +82,11 @@ def widen(boxes, width: int):
     return out
 
 
-def _box(quad, text: str, score: float, word_info=None) -> OcrBox:
-    chars = word_info[4] if word_info and len(word_info) > 4 else None
-    if not chars or len(chars) != len(text):
-        chars = [score] * len(text)
+def _box(quad, text: str, chars: list[float]) -> OcrBox:
     return OcrBox(
         text=text,
         quad=tuple((round(float(x), 1), round(float(y), 1)) for x, y in quad),
-        confidence=round(float(score), 4),
+        confidence=round(sum(chars) / len(chars), 4),
         char_conf=tuple(round(float(c), 4) for c in chars),
     )
 
