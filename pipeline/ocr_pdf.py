@@ -20,6 +20,8 @@ from .ocr_layout import page_lines
 
 # A line whose weakest character scores below this is counted as doubtful in meta.
 DOUBTFUL_LINE = 0.9
+MSG_NO_ENGINE = ("PDF 含扫描页，但本机未安装 OCR 引擎（rapidocr-onnxruntime），扫描页无法识别："
+                 "请安装后重试，或提交文字版 PDF。")
 MSG_NOTHING = "PDF 是扫描图像，OCR 文字识别未能识别出任何文字（图像可能过于模糊或是空白页）：请提交清晰的扫描件或文字版 PDF。"
 
 
@@ -46,7 +48,13 @@ def read_pdf_ocr(data: bytes, source: str, pdf_engine: str, settings: OcrSetting
     pages = None if settings.mode == "always" or doc is None else list(doc.meta.get("skipped_pages") or [])
     if pages == []:
         return doc
-    results, page_count = ocr_pdf_pages(data, pages, settings)
+    try:
+        results, page_count = ocr_pdf_pages(data, pages, settings)
+    except ImportError as exc:  # the OCR engine is an installable extra in some setups
+        if doc is None:
+            raise IngestError("no_text_layer", MSG_NO_ENGINE) from exc
+        doc.meta.setdefault("warnings", []).append(MSG_NO_ENGINE)
+        return doc
     return merge(doc, results, source, settings, page_count)
 
 
