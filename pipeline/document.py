@@ -56,6 +56,30 @@ class Line:
     char_conf: tuple[float, ...] | None = None
     repairs: tuple[tuple[int, str], ...] = ()
 
+    def span_confidence(self, start: int = 0, end: int | None = None) -> float | None:
+        """Lowest OCR score over text[start:end] (spaces and separators OCR misread and
+        the repairs drop are not counted); None for a text-layer line."""
+        if self.confidence is None:
+            return None
+        end = len(self.text) if end is None else end
+        if not self.char_conf or len(self.char_conf) != len(self.text):
+            return self.confidence
+        dropped = {col for col, rep in self.repairs if rep == ""}
+        scores = [self.char_conf[c] for c in range(start, end)
+                  if not self.text[c].isspace() and c not in dropped]
+        return min(scores) if scores else None
+
+    def span_repairs(self, start: int = 0, end: int | None = None) -> tuple[str, ...]:
+        """The OCR repairs inside text[start:end], as 'raw→read' strings."""
+        end = len(self.text) if end is None else end
+        return tuple(f"{self.text[c]}→{rep}" for c, rep in self.repairs if start <= c < end)
+
+    def repaired(self, start: int = 0, end: int | None = None) -> str:
+        """text[start:end] as read after the OCR repairs."""
+        fixes = dict(self.repairs)
+        end = len(self.text) if end is None else end
+        return "".join(fixes.get(c, self.text[c]) for c in range(start, end))
+
 
 @dataclass(frozen=True)
 class Cell:

@@ -202,16 +202,11 @@ class Text:
         repairs: list[str] = []
         for k in range(k0, k1 + 1):
             src = self.nlines[k].src
-            if src.confidence is None and not src.repairs:
-                continue
             a, b = (c0 if k == k0 else 0), (c1 + 1 if k == k1 else len(src.text))
-            if src.char_conf and len(src.char_conf) == len(src.text):
-                dropped = {col for col, rep in src.repairs if rep == ""}  # separators OCR misread
-                scores.extend(c for col, c in enumerate(src.char_conf[a:b], start=a)
-                              if not src.text[col].isspace() and col not in dropped)
-            elif src.confidence is not None:
-                scores.append(src.confidence)
-            repairs.extend(f"{src.text[col]}→{rep}" for col, rep in src.repairs if a <= col < b)
+            score = src.span_confidence(a, b)
+            if score is not None:
+                scores.append(score)
+            repairs.extend(src.span_repairs(a, b))
         return (min(scores) if scores else None), tuple(repairs)
 
     def line_of(self, pos: int) -> NLine:
