@@ -27,7 +27,7 @@ POINT_LIKE = "。·"
 # The end of a line and the start of the next that may belong to one wrapped amount.
 NUMBER_TAIL_RE = regex.compile(r"[\d,，.。]*$")
 NUMBER_HEAD_RE = regex.compile(r"[\d,，.。]*(?:[万亿千百]?元)?")
-GROUPED_MONEY_RE = regex.compile(r"(?<![\d.,，])\d+(?:[,，]\d+)+(?:[.。]\d+)?(?=[万亿千百]?元)")
+GROUPED_MONEY_RE = regex.compile(r"(?<![\d.,，])\d+(?:[.。]\d{3})*(?:[,，]\d+)+(?:[.。]\d+)?(?=[万亿千百]?元)")
 
 
 def find_repairs(text: str, before: str = "", after: str = "") -> tuple[tuple[int, str], ...]:
@@ -40,18 +40,22 @@ def find_repairs(text: str, before: str = "", after: str = "") -> tuple[tuple[in
 
 
 def separator_repairs(text: str, before: str = "", after: str = "") -> list[tuple[int, str]]:
-    """Thousands separators of a money amount ("38，800，185.90元", "20312,503.63元")
-    are dropped when every comma is followed by exactly three digits, so the amount
-    reads as one number whichever comma OCR saw or lost."""
+    """Thousands separators of a money amount ("38，800，185.90元", "20312,503.63元",
+    "39.581，409.97元") are dropped when every one is followed by exactly three digits,
+    so the amount reads as one number whichever separator OCR saw, misread or lost. A
+    point counts as a separator only before a comma (a number has one decimal point)."""
     head = NUMBER_TAIL_RE.search(before).group(0) if before else ""
     tail = NUMBER_HEAD_RE.match(after).group(0) if after else ""
     full = head + text + tail
     out = []
     for m in GROUPED_MONEY_RE.finditer(full):
         token = m.group(0)
-        groups = regex.split(r"[,，]", regex.split(r"[.。]", token)[0])
-        if all(len(g) == 3 for g in groups[1:]):
-            cols = (m.start() + i - len(head) for i, ch in enumerate(token) if ch in ",，")
+        seps = [i for i, ch in enumerate(token) if ch in ",，.。"]
+        decimal = seps[-1] if token[seps[-1]] in ".。" else None
+        grouping = [i for i in seps if i != decimal]
+        ends = [*grouping[1:], decimal if decimal is not None else len(token)]
+        if all(end - i - 1 == 3 for i, end in zip(grouping, ends, strict=True)):
+            cols = (m.start() + i - len(head) for i in grouping)
             out.extend((c, "") for c in cols if 0 <= c < len(text))
     return out
 
