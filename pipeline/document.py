@@ -17,6 +17,10 @@ ERROR_CODES = (
     "unsupported_format",
     "empty",
     "not_a_report",
+    # Added by the batch stage (SPEC §3 allows new codes): a file whose reading
+    # passed --timeout, and an archive member refused for safety.
+    "timeout",
+    "unsafe_archive",
 )
 
 

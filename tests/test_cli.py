@@ -1,6 +1,7 @@
 """The command line: one JSON document on stdout, SPEC exit codes, lazy imports."""
 
 import json
+import os
 import subprocess
 import sys
 
@@ -10,8 +11,14 @@ PERFAUDIT = [sys.executable, "-m", "pipeline.cli"]
 HEAVY = ("pdfplumber", "pypdfium2", "docx", "pandas", "great_expectations", "jieba", "openpyxl", "rich")
 
 
-def run(*args, cwd=ROOT):
-    return subprocess.run([*PERFAUDIT, *args], capture_output=True, text=True, cwd=cwd, timeout=120)
+def run(*args, cwd=None):
+    # A scratch working folder, so the default store (reports/perfaudit.duckdb) lands there.
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as scratch:
+        env = {**os.environ, "PYTHONPATH": str(ROOT)}
+        return subprocess.run([*PERFAUDIT, *args], capture_output=True, text=True, cwd=cwd or scratch,
+                              env=env, timeout=120)
 
 
 def test_json_is_one_document_and_exit_1_on_errors():
