@@ -29,7 +29,17 @@ def record_to_json(record: Record) -> dict:
         "score": _num(record.score),
         "rating": record.rating,
         "sources": _sources(record),
+        **_form(record),
     }
+
+
+def _form(record: Record) -> dict:
+    """Table forms: the layout read, the 总分 row's 分值 and weighted headings."""
+    if not record.form_layout:
+        return {}
+    return {"form": {"layout": record.form_layout, "total_weight": _num(record.total_weight),
+                     "headings": [{"level": h.level, "name": h.name, "weight": _num(h.weight)}
+                                  for h in record.headings]}}
 
 
 def _budget_line(bl) -> dict:
@@ -74,6 +84,10 @@ def _indicator(ind: Indicator) -> dict:
     for key in ("weight", "score"):
         if getattr(ind, key) is not None:
             out[key] = _num(getattr(ind, key))
+    if ind.coefficient is not None:
+        out["coefficient"] = _num(ind.coefficient)
+    if ind.target_year_start is not None and ind.target_year_start.number is not None:
+        out["target_year_start"] = _num(ind.target_year_start.number)
     if ind.evidence:
         out["source"] = ind.evidence.to_json()
     return out

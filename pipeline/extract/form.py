@@ -203,6 +203,8 @@ def _indicator_row(row: FormRow, part: FormPart, state: dict) -> None:
     ind.target = _target(c.get("target"), c.get("op"), unit_text) or _target(c.get("target_ys"), c.get("op"), unit_text)
     if c.get("target_ys") is not None and c.get("target") is not None:
         ind.target_year_start = _target(c.get("target_ys"), c.get("op"), unit_text)
+    if unit_text is None and ind.target is not None and ind.target.number is not None:
+        unit_text = ind.target.number.unit  # a bare 完成值 takes the 指标值 unit (and a 度量单位 read into it)
     ind.actual, ind.actual_text = _actual(c.get("actual"), unit_text)
     ind.weight, ind.score = _weight(c.get("weight")), _plain(c.get("score"))
     ind.coefficient = _pct(c.get("coef"))

@@ -89,10 +89,11 @@ def _pipe_row(nl: NLine, framed: bool) -> list[GCell]:
 
 def grids_from_pipes(nlines: list[NLine]) -> list[Grid]:
     groups: list[list[NLine]] = []
-    for nl in nlines:
+    for k, nl in enumerate(nlines):
+        leads = k + 1 < len(nlines) and _is_pipe(nlines[k + 1]) and _is_pipe(nl, continuing=True)
         if groups and groups[-1] and _is_pipe(nl, continuing=True):
             groups[-1].append(nl)
-        elif _is_pipe(nl):
+        elif _is_pipe(nl) or leads:
             groups.append([nl])
         elif not groups or groups[-1]:
             groups.append([])

@@ -42,9 +42,9 @@ BRACKETS = regex.compile(r"[（(][^（()）]{0,8}[)）]")
 
 # Budget row labels -> SPEC §4 line names (其中： prefixes are stripped first).
 BUDGET_ROWS = (
-    ("total", regex.compile(r"^(?:年度资金总额|资金总额|预算资金总额|年度预算资金总额|合计|总计|项目资金总额)")),
-    ("fiscal", regex.compile(r"^(?:当年财政拨款|本年财政拨款|财政拨款|财政资金|财政补助资金?)")),
-    ("carryover", regex.compile(r"^(?:上年结转资金|上年结转|结转资金)")),
+    ("total", regex.compile(r"^(?:年度资金总额|资金总额|预算资金总额|年度预算资金总额|合计|总计|项目资金总额)$")),
+    ("fiscal", regex.compile(r"^(?:当年财政拨款|本年财政拨款|财政拨款|财政资金|财政补助资金?)$")),
+    ("carryover", regex.compile(r"^(?:上年结转资金|上年结转|结转资金)$")),
     ("other", regex.compile(r"^(?:其他资金|单位资金|自有资金|财政专户管理资金|其他)$")),
 )
 ROW_PREFIX = regex.compile(r"^(?:其中[:：]?|[—-]+)")

@@ -80,7 +80,10 @@ def rows_from_grid(grid: Grid) -> list[FormRow]:
             unit = money_unit_of(row) if section == "budget" else unit
             out.append(FormRow("header", None, {r: row[i] for i, r in roles.items()}))
             continue
-        out.extend(_special_rows(row))
+        special = _special_rows(row)
+        out.extend(special)
+        if special:
+            continue
         first = next((c for c in row if c.text), None)
         if first is not None and TOTAL_ROW.match(first.text) and (section != "budget" or first.text != "合计"):
             numbers = [c for c in row if c.text and c is not first]
