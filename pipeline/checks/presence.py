@@ -10,7 +10,12 @@ from .base import LINE_NAMES, Hit, Tally, evid, kind, pct, show
 from .indicators import is_reverse, outcome
 
 
-@kind("low_execution_explained", lines=["total", "basic", "project", "special"], threshold=90)
+LOW_EXECUTION_REASONS = ["原因", "由于", "因为", "导致", "致使", "系因", "主要是", "主要系", "延期", "推迟",
+                         "延迟", "未到位", "未完成", "结转", "跨年", "滞后"]
+
+
+@kind("low_execution_explained", lines=["total", "basic", "project", "special"], threshold=90,
+      reason_words=LOW_EXECUTION_REASONS)
 def check_low_execution(record: Record, params: dict, tally: Tally):
     """执行率 below the threshold needs a reason (Sichuan: 未达到90%的需说明原因)."""
     threshold = Decimal(params["threshold"])
@@ -25,7 +30,8 @@ def check_low_execution(record: Record, params: dict, tally: Tally):
         if value is None:
             continue
         tally.ran()
-        if value >= threshold or bl.explanation:
+        # What the money was for (资金主要用于…) does not say why it was not spent.
+        if value >= threshold or any(w in (bl.explanation or "") for w in params["reason_words"]):
             continue
         shown = show(rate) if rate is not None else pct(value)
         yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "rate": shown, "threshold": f"{threshold}%"},
