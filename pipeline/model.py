@@ -143,6 +143,7 @@ class Gap:
 class Record:
     doc_type: str | None = None
     unit: str | None = None
+    project: str | None = None  # 项目名称 (project reports): a unit files one per project
     region: str | None = None
     year: int | None = None
     filled_on: str | None = None
@@ -215,15 +216,17 @@ class Finding:
 
 def finding_id(record: Record | None, rule: str, subject: str) -> str:
     """Stable across runs and unrelated edits: keyed on what the finding is
-    about (unit, year, document type, rule, subject), not on offsets."""
-    key = "|".join(
-        str(x)
-        for x in (
-            record.unit if record else None,
-            record.year if record else None,
-            record.doc_type if record else None,
-            rule,
-            subject,
-        )
-    )
+    about (unit, year, document type, project name if any, rule, subject),
+    not on offsets."""
+    parts = [
+        record.unit if record else None,
+        record.year if record else None,
+        record.doc_type if record else None,
+        rule,
+        subject,
+    ]
+    project = getattr(record, "project", None)
+    if project:  # two projects of one unit and year are two documents
+        parts.insert(3, project)
+    key = "|".join(str(x) for x in parts)
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]

@@ -21,6 +21,7 @@ def record_to_json(record: Record) -> dict:
     return {
         "doc_type": record.doc_type,
         "unit": record.unit,
+        "project": record.project,
         "region": record.region,
         "year": record.year,
         "filled_on": record.filled_on,

@@ -14,7 +14,7 @@ from .base import Hit, Tally, evid, kind, pct, show
 
 REVERSE_OPS = ("<=", "<")
 QUAL_MET = regex.compile(r"(?<!未|部分)(?:达成|达到|完成|实现|效果明显|显著|良好)")
-QUAL_MISSED = regex.compile(r"未(?:能)?(?:达成|达到|完成|实现)|效果较差|不明显")
+QUAL_MISSED = regex.compile(r"未(?:能)?(?:达成|达到|完成|实现)|部分(?:达成|完成|实现)|效果较差|不明显")
 
 
 def is_reverse(op: str) -> bool:

@@ -14,6 +14,7 @@ YEAR_RE = regex.compile(r"(?P<year>(?:19|20)\d{2})\s*年度")
 FILLED_RE = regex.compile(
     r"(?:填报|报送|编制|报告|评价)(?:时间|日期)\s*[:：]\s*(?P<y>(?:19|20)\d{2})\s*[年.\-/]\s*(?P<m>\d{1,2})\s*[月.\-/]\s*(?P<d>\d{1,2})"
 )
+PROJECT_RE = regex.compile(r"项目名称\s*[:：]\s*(?P<name>[^\s:：，,]{2,60})")
 REGION_RE_TEMPLATE = r"(?:19|20)\d{{2}}年度?(?P<region>[^，。；：]{{2,40}}?){unit}"
 
 
@@ -24,6 +25,9 @@ def extract_header(nlines: list[NLine], text: Text, record: Record) -> None:
         if m and not record.unit:
             record.unit = m.group("unit")
             record.field_evidence["unit"] = Text([nl]).evidence(*m.span("unit"))
+        p = PROJECT_RE.search(nl.text)
+        if p and not record.project:
+            record.project = p.group("name")
         f = FILLED_RE.search(nl.text)
         if f and not record.filled_on:
             record.filled_on = f"{int(f['y']):04d}-{int(f['m']):02d}-{int(f['d']):02d}"

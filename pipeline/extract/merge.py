@@ -34,6 +34,8 @@ def merge_form(record: Record, part: FormPart) -> None:
                 record.field_evidence["unit"] = cell.evidence
     if record.doc_type is None:
         record.doc_type = "project" if "project" in part.fields else None
+    if record.project is None and "project" in part.fields:
+        record.project = part.fields["project"].text
     record.numbers_found += part.numbers
 
 
