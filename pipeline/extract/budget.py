@@ -56,6 +56,11 @@ def extract_budget(blocks: list[Text], record: Record) -> None:
     fallback = "total" if record.doc_type == "project" else None
     for block in blocks:
         _scan_block(block, record, fallback)
+    if fallback and "project" in record.budget and "total" not in record.budget:
+        # 项目支出 in a project report is the report's own money, i.e. its total.
+        moved = record.budget.pop("project")
+        moved.name = "total"
+        record.budget["total"] = moved
 
 
 def _heading_line(block: Text) -> str | None:
