@@ -44,8 +44,10 @@ def extract_header(nlines: list[NLine], text: Text, record: Record) -> None:
 
 
 def _doc_type(opening: str) -> str | None:
-    if regex.search(r"整体支出", opening):
+    """From the title: 整体支出绩效自评… or 项目支出绩效自评… (a section heading
+    such as 预算项目支出情况 says nothing about the document's type)."""
+    if regex.search(r"整体支出绩效|整体绩效自评|部门整体", opening):
         return "department_overall"
-    if regex.search(r"项目支出|项目绩效", opening):
+    if regex.search(r"项目(?:支出)?绩效(?:单位)?自评|项目绩效评价", opening):
         return "project"
     return None
