@@ -9,7 +9,6 @@ from ..model import Record
 from .base import LINE_NAMES, Hit, Tally, evid, kind, pct, show
 from .indicators import is_reverse, outcome
 
-
 LOW_EXECUTION_REASONS = ["原因", "由于", "因为", "导致", "致使", "系因", "主要是", "主要系", "延期", "推迟",
                          "延迟", "未到位", "未完成", "结转", "跨年", "滞后"]
 
