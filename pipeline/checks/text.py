@@ -44,22 +44,32 @@ def _names(ind) -> list[tuple[str, Evidence | None]]:
     return out
 
 
-@kind("duplicated_word", domain_words=[], min_length=2)
-def check_duplicated_word(record: Record, params: dict, tally: Tally):
-    jieba = _jieba(tuple(params["domain_words"]))
+def _name_hits(record: Record, tally: Tally, fix):
+    """For each indicator, the first of its names (heading, then body) that
+    `fix(name)` corrects: fix returns (message values, corrected name) or None."""
     for ind in record.indicators:
         names = _names(ind)
         if not names:
             continue
         tally.ran()
         for name, ev in names:
-            tokens = jieba.lcut(name)
-            dup = _repeated(tokens, params["min_length"])
-            if dup:
-                fixed = name.replace(dup + dup, dup, 1)
-                yield Hit(f"indicator.{ind.index}", {"name": name, "word": dup, "fixed": fixed},
+            found = fix(name)
+            if found:
+                values, fixed = found
+                yield Hit(f"indicator.{ind.index}", {"name": name, "fixed": fixed, **values},
                           [ev] if ev else [], stated=name, expected=fixed, suggestion=fixed)
                 break
+
+
+@kind("duplicated_word", domain_words=[], min_length=2)
+def check_duplicated_word(record: Record, params: dict, tally: Tally):
+    jieba = _jieba(tuple(params["domain_words"]))
+
+    def fix(name: str):
+        dup = _repeated(jieba.lcut(name), params["min_length"])
+        return ({"word": dup}, name.replace(dup + dup, dup, 1)) if dup else None
+
+    return _name_hits(record, tally, fix)
 
 
 @kind("truncated_word", words=[], complete_endings=[], domain_words=[])
@@ -68,19 +78,15 @@ def check_truncated_word(record: Record, params: dict, tally: Tally):
     is missing (高龄津 for 高龄津贴), where that stub is a token of its own."""
     jieba = _jieba(tuple(params["domain_words"]))
     complete = set(params["complete_endings"])
-    for ind in record.indicators:
-        names = _names(ind)
-        if not names:
-            continue
-        tally.ran()
-        for name, ev in names:
-            hit = _truncation(name, params["words"], complete, jieba)
-            if hit:
-                stub, word = hit
-                fixed = name + word[len(stub):]
-                yield Hit(f"indicator.{ind.index}", {"name": name, "stub": stub, "word": word, "fixed": fixed},
-                          [ev] if ev else [], stated=name, expected=fixed, suggestion=fixed)
-                break
+
+    def fix(name: str):
+        hit = _truncation(name, params["words"], complete, jieba)
+        if not hit:
+            return None
+        stub, word = hit
+        return {"stub": stub, "word": word}, name + word[len(stub):]
+
+    return _name_hits(record, tally, fix)
 
 
 def _truncation(name: str, words: list[str], complete: set[str], jieba) -> tuple[str, str] | None:
