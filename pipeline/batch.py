@@ -12,7 +12,6 @@ the cache and resumes with the rest.
 
 from __future__ import annotations
 
-import os
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -36,6 +35,9 @@ class BatchSettings:
     limits: ArchiveLimits = ArchiveLimits()
     use_cache: bool = True
     worker_setup: Callable | None = None  # importable; runs first in each worker (test hooks)
+    executor: str = "local"  # "local" (pipeline.pool) or "dask" (pipeline.executor_dask)
+    scheduler: str | None = None  # dask: tcp://HOST:PORT; None: a LocalCluster of `jobs` processes
+    send_bytes: bool = False  # dask: always send the file's bytes (default: only when a worker cannot see it)
 
 
 @dataclass(frozen=True)
@@ -46,6 +48,8 @@ class Task:
     path: str | None = None
     blob: bytes | None = None
     meta: dict | None = None
+    sha256: str = ""  # the content the coordinator hashed (a remote worker checks its copy against it)
+    data: bytes | None = None  # the file's bytes, sent to a worker that cannot read `path`
 
 
 @dataclass
@@ -62,15 +66,24 @@ class BatchRun:
 
 def make_handler(rules_dirs: tuple, read_opts: dict, profile: str | None = None) -> Callable[[Task], tuple]:
     """Runs once per worker: load the rules, return the task handler."""
-    from .cache import full_task, rules_task
     from .rules import load_rules
 
-    rules = load_rules(list(rules_dirs) or None, profile=profile)
+    return make_rules_handler(load_rules(list(rules_dirs) or None, profile=profile), read_opts)
+
+
+def make_rules_handler(rules, read_opts: dict) -> Callable[[Task], tuple]:
+    """The task handler for rules already loaded (a Dask worker is sent them)."""
+    from .cache import full_task, rules_task
 
     def handle(task: Task) -> tuple:
         if task.kind == "rules":
             return rules_task(task.blob, task.display, task.meta or {}, rules)
-        return full_task(Path(task.path), task.display, rules, read_opts)
+        if task.data is None:
+            return full_task(Path(task.path), task.display, rules, read_opts)
+        with tempfile.TemporaryDirectory(prefix="perfaudit-task-") as tmp:
+            path = Path(tmp) / ("input" + Path(task.path or task.display).suffix.lower())
+            path.write_bytes(task.data)
+            return full_task(path, task.display, rules, read_opts)
 
     return handle
 
@@ -94,11 +107,16 @@ def run_batch(paths: list, settings: BatchSettings = BatchSettings(), store=None
     from .rules import load_rules
 
     rules = load_rules(list(settings.rules_dirs) or None, profile=settings.profile)
+    if settings.executor == "dask":
+        from .executor_dask import check_available
+
+        check_available()  # before any work: a missing dask is a usage error, not a failed run
     workdir = Path(tempfile.mkdtemp(prefix="perfaudit-"))
     items = expand_inputs(paths, workdir, settings.limits)
     run = BatchRun(Spool(workdir / "results.jsonl", len(items)), None, workdir)
     ctx = _Context(run, items, settings, store, extractor_fingerprint(settings.read_opts),
                    rules_fingerprint(rules), progress, on_result)
+    ctx.rules = rules
     if store is not None:
         run.run_id = store.begin_run([str(p) for p in paths], __version__, ctx.efp, ctx.rfp)
     if progress:
@@ -127,25 +145,30 @@ class _Context:
         self.keys = store.result_keys() if use else {}
         self.inflight: dict[int, dict] = {}
         self.hits: list[dict] = []
+        self.rules = None
 
     def execute(self) -> None:
-        from .pool import Pool
+        from .executor import make_executor
 
-        jobs = self.settings.jobs or os.cpu_count() or 1
         tasks = self._plan()
-        if len(self.items) == 1:  # one file: no process start-up (and no time limit)
-            handler = make_handler(self.settings.rules_dirs, self.settings.read_opts, self.settings.profile)
+        if len(self.items) == 1 and self.settings.executor == "local":  # no process start-up (nor time limit)
+            handler = make_rules_handler(self.rules, self.settings.read_opts)
             for task in tasks:
                 self._finish(task.index, *handler(task))
             return
-        pool = Pool(jobs, self.settings.timeout or None, make_handler,
-                    (self.settings.rules_dirs, self.settings.read_opts, self.settings.profile),
-                    self.settings.worker_setup)
-        for outcome in pool.run(tasks):
-            if outcome.failure:
-                self._finish(outcome.task.index, _pool_failure(outcome.failure, self.settings.timeout), None, False)
-            else:
-                self._finish(outcome.task.index, *outcome.value)
+        executor = make_executor(self.settings, make_handler,
+                                 (self.settings.rules_dirs, self.settings.read_opts, self.settings.profile),
+                                 self.rules)
+        self.run.spool.executor = executor.spread
+        try:
+            for outcome in executor.run(tasks):
+                if outcome.failure:
+                    self._finish(outcome.task.index, _pool_failure(outcome.failure, self.settings.timeout),
+                                 None, False)
+                else:
+                    self._finish(outcome.task.index, *outcome.value)
+        finally:
+            executor.close()
 
     def _plan(self) -> Iterator[Task]:
         """Tasks for the workers; refused inputs and cache hits are settled here."""
@@ -198,8 +221,8 @@ class _Context:
                 import json
 
                 meta = json.loads(self.store.cached_results([info["sha256"]])[info["sha256"]]).get("meta")
-                return Task(index, "rules", item.display, path, blob, meta)
-        return Task(index, "full", item.display, path)
+                return Task(index, "rules", item.display, path, blob, meta, info["sha256"])
+        return Task(index, "full", item.display, path, sha256=info["sha256"])
 
     def flush_hits(self) -> None:
         if not self.hits:
@@ -241,4 +264,7 @@ def _pool_failure(failure: str, timeout: float | None) -> dict:
     if failure == "timeout":
         return _failed("timeout", f"处理超过 {timeout:g} 秒仍未完成，已终止并跳过（可能是异常复杂或损坏的文件）；"
                                   "可用 --timeout 调大时限。")
+    if failure == "worker_crash":
+        return _failed("unreadable", "处理该文件时工作节点进程多次崩溃（已在其他工作节点重试，仍然崩溃），"
+                                     "判定为会导致崩溃的文件，已跳过；请将文件反馈给开发者。")
     return _failed("unreadable", "处理该文件的进程意外退出（可能是解析库崩溃），已跳过；请将文件反馈给开发者。")

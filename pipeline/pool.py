@@ -32,6 +32,7 @@ class TaskOutcome:
     value: object = None
     failure: str | None = None
     seconds: float = 0.0
+    worker: str = ""  # who ran it (local: the worker's pid), for the run's spread of work
 
 
 def _worker_main(conn, init: Callable, init_args: tuple, setup: Callable | None) -> None:
@@ -96,6 +97,17 @@ class Pool:
         finally:
             self.close()
 
+    def run_one(self, task) -> TaskOutcome:
+        """Run one task and keep the pool open for the next (a Dask worker
+        thread holds one such pool: the time limit and crash containment of a
+        local run, without a process start per task). Not thread-safe."""
+        for w in [w for w in self._workers if not w.proc.is_alive()]:
+            self._replace(w, "crashed", time.monotonic())  # died while idle: start afresh
+        self._dispatch(iter([task]))
+        while True:
+            for outcome in self._collect([w for w in self._workers if w.task is not None]):
+                return outcome
+
     def _dispatch(self, pending: Iterator) -> bool:
         """Give idle workers a task each; start workers as needed. True when no tasks are left."""
         while True:
@@ -132,14 +144,14 @@ class Pool:
                     w.ready, w.started = True, now
                     continue
                 task, w.task = w.task, None
-                yield TaskOutcome(task, value, None, now - w.started)
+                yield TaskOutcome(task, value, None, now - w.started, f"pid:{w.proc.pid}")
             elif self.timeout and now - w.started > self._limit(w):
                 yield self._replace(w, "timeout", now)
             elif not w.proc.is_alive():
                 yield self._replace(w, "crashed", now)
 
     def _replace(self, w: _Worker, failure: str, now: float) -> TaskOutcome:
-        outcome = TaskOutcome(w.task, None, failure, now - w.started)
+        outcome = TaskOutcome(w.task, None, failure, now - w.started, f"pid:{w.proc.pid}")
         _stop(w)
         w.conn.close()
         self._workers.remove(w)  # a fresh worker is spawned on the next dispatch

@@ -29,6 +29,7 @@ class Spool:
         self.counts = dict.fromkeys(SEVERITIES, 0)
         self.transform: Callable[[dict], dict] | None = None  # applied while reading back
         self.extra: dict[str, list[dict]] = {}  # sha256 -> batch-level findings (data quality, cross-document)
+        self.executor = None  # executor.WorkSpread of the run (None: one file, run in the main process)
 
     def add(self, index: int, source: str, result: dict | str, sha256: str = "", cached: bool = False) -> dict:
         """Store one report (result JSON without source, as dict or text)."""
@@ -77,8 +78,11 @@ class Spool:
         return self.reports
 
     def summary(self) -> dict:
-        return {"reports": self.reports, "failed": self.failed, "findings": dict(self.counts),
-                "cached": self.cached}
+        out = {"reports": self.reports, "failed": self.failed, "findings": dict(self.counts),
+               "cached": self.cached}
+        if self.executor is not None:  # how many workers took part and how the work spread
+            out["executor"] = self.executor.summary()
+        return out
 
     def exit_code(self) -> int:
         """SPEC §2: 3 if any input unreadable, else 1 if any error finding, else 0."""

@@ -94,9 +94,10 @@ class Store:
         f = summary.get("findings", {})
         self.con.execute(
             "UPDATE runs SET finished_at = current_timestamp, status = ?, reports = ?, failed = ?, "
-            "cached = ?, errors = ?, warnings = ?, infos = ? WHERE run_id = ?",
+            "cached = ?, errors = ?, warnings = ?, infos = ?, executor = ? WHERE run_id = ?",
             [status, summary.get("reports", 0), summary.get("failed", 0), summary.get("cached", 0),
-             f.get("error", 0), f.get("warning", 0), f.get("info", 0), run_id])
+             f.get("error", 0), f.get("warning", 0), f.get("info", 0),
+             json.dumps(summary["executor"], ensure_ascii=False) if summary.get("executor") else None, run_id])
 
     # -- cache lookups --------------------------------------------------------
     def known_files(self) -> dict[str, tuple[int, int, str]]:

@@ -57,6 +57,9 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
             subject TEXT, message TEXT, sha256_a TEXT, sha256_b TEXT, path_a TEXT, path_b TEXT,
             stated TEXT, expected TEXT, run_id TEXT)""",
     ]),
+    (2, "runs.executor: where the work ran (kind, workers, tasks per worker)", [
+        "ALTER TABLE runs ADD COLUMN executor TEXT",
+    ]),
 ]
 
 # Tables exported to Parquet and returned by load_tables (the cache blobs stay inside).
