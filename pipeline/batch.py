@@ -12,6 +12,7 @@ the cache and resumes with the rest.
 
 from __future__ import annotations
 
+import itertools
 import shutil
 import tempfile
 from collections.abc import Callable, Iterator
@@ -121,17 +122,21 @@ def run_batch(paths: list, settings: BatchSettings = BatchSettings(), store=None
         run.run_id = store.begin_run([str(p) for p in paths], __version__, ctx.efp, ctx.rfp)
     if progress:
         progress.start(len(items))
+    status = "done"
     try:
         ctx.execute()
     except KeyboardInterrupt:
-        run.interrupted = True
+        run.interrupted, status = True, "interrupted"
+        raise
+    except Exception:
+        status = "failed"  # the executor could not start or went away
         raise
     finally:
         ctx.flush_hits()
         if progress:
             progress.stop()
         if store is not None:
-            store.finish_run(run.run_id, run.spool.summary(), "interrupted" if run.interrupted else "done")
+            store.finish_run(run.run_id, run.spool.summary(), status)
     return run
 
 
@@ -156,6 +161,10 @@ class _Context:
             for task in tasks:
                 self._finish(task.index, *handler(task))
             return
+        first = next(tasks, None)  # an unchanged archive starts no executor and sends nothing
+        if first is None:
+            return
+        tasks = itertools.chain([first], tasks)
         executor = make_executor(self.settings, make_handler,
                                  (self.settings.rules_dirs, self.settings.read_opts, self.settings.profile),
                                  self.rules)

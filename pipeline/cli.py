@@ -88,6 +88,7 @@ def main(argv: list[str] | None = None) -> int:
 
 def _audit(args, parser) -> int:
     from . import cli_batch
+    from .executor import ExecutorError
     from .rules import RuleError
 
     formats = [f.strip() for f in args.format.split(",") if f.strip()]
@@ -107,6 +108,9 @@ def _audit(args, parser) -> int:
         return _audit_outputs(args, run, store, formats)
     except RuleError as exc:
         print(f"perfaudit: 规则文件有误：{exc}", file=sys.stderr)
+        return 2
+    except ExecutorError as exc:
+        print(f"perfaudit: {exc}", file=sys.stderr)
         return 2
     finally:
         if run is not None:

@@ -25,6 +25,12 @@ def add_audit_options(audit) -> None:
                        help="结果数据库（DuckDB）；默认 reports/perfaudit.duckdb，同时用作缓存")
     audit.add_argument("--no-db", action="store_true", help="不写数据库，也不用缓存")
     audit.add_argument("--no-cache", action="store_true", help="忽略缓存，全部重新读取和审核（结果仍写入数据库）")
+    audit.add_argument("--executor", choices=("local", "dask"), default="local",
+                       help="在哪里处理文件：local 本机进程池（默认）；dask 用 Dask 集群（见 --scheduler）")
+    audit.add_argument("--scheduler", metavar="ADDRESS",
+                       help="Dask 调度器地址，如 tcp://10.0.0.5:8786；不给则在本机起 --jobs 个工作进程的 LocalCluster")
+    audit.add_argument("--send-bytes", action="store_true",
+                       help="Dask：把每个文件的内容随任务发给工作节点（没有共享目录时；默认只在工作节点看不到该路径时发送）")
     audit.add_argument("--validate", action="store_true",
                        help="用 great_expectations 做数据质量检查（DQ-xx），有 --out 时把 Data Docs 写入 DIR/data_docs")
 
@@ -38,6 +44,8 @@ def check_audit_args(args, parser) -> None:
         parser.error("--timeout 不能为负数")
     if args.db and args.no_db:
         parser.error("--db 与 --no-db 不能同时使用")
+    if (args.scheduler or args.send_bytes) and args.executor != "dask":
+        parser.error("--scheduler 和 --send-bytes 需要 --executor dask")
     missing = missing_inputs(args.paths)
     if missing:
         parser.error(f"找不到输入：{', '.join(missing)}")
@@ -74,7 +82,8 @@ def start_batch(args, store):
     settings = BatchSettings(jobs=args.jobs or 0, timeout=args.timeout or None,
                              rules_dirs=tuple(args.rules or ()), profile=getattr(args, "profile", None),
                              read_opts=read_opts(args),
-                             use_cache=not args.no_cache)
+                             use_cache=not args.no_cache, executor=args.executor,
+                             scheduler=args.scheduler, send_bytes=args.send_bytes)
     return run_batch(args.paths, settings, store, progress=progress_for(not args.quiet))
 
 

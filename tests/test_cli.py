@@ -8,7 +8,7 @@ import sys
 from .conftest import ROOT, SAMPLE
 
 PERFAUDIT = [sys.executable, "-m", "pipeline.cli"]
-HEAVY = ("pdfplumber", "pypdfium2", "docx", "pandas", "great_expectations", "jieba", "openpyxl", "rich")
+HEAVY = ("pdfplumber", "pypdfium2", "docx", "pandas", "great_expectations", "jieba", "openpyxl", "rich", "dask", "distributed")
 
 
 def run(*args, cwd=None):
