@@ -49,7 +49,10 @@ def _worker_main(conn, init: Callable, init_args: tuple, setup: Callable | None)
             return
         if task is None:
             return
-        conn.send(handler(task))
+        try:
+            conn.send(handler(task))
+        except OSError:  # the parent is gone (a Dask worker killed mid-task): nobody to tell
+            return
 
 
 @dataclass
