@@ -33,6 +33,9 @@ MAX_SEND_BYTES = 64 << 20
 RETRIES = 1  # per task, for exceptions in it; dead workers are the scheduler's allowed-failures
 CONNECT_TIMEOUT = "30s"
 WORKER_WAIT_S = 120  # a scheduler with no worker yet: wait this long for the first
+# One task per worker thread at a time: a dying worker then takes down only the task it was
+# running (queued tasks count as suspects too), and no file waits behind a slow one.
+LOCAL_CONFIG = {"distributed.scheduler.worker-saturation": 1.0}
 INFLIGHT_PER_THREAD = 2  # tasks submitted ahead per worker thread (keeps memory and lost work small)
 
 
@@ -73,9 +76,12 @@ class DaskExecutor:
             else:
                 import os
 
+                import dask
+
                 jobs = settings.jobs or os.cpu_count() or 1
-                self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
-                                            dashboard_address=None, silence_logs=logging.ERROR)
+                with dask.config.set(LOCAL_CONFIG):
+                    self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
+                                                dashboard_address=None, silence_logs=logging.ERROR)
                 client = Client(self.cluster)
             client.wait_for_workers(1, timeout=WORKER_WAIT_S)
         except (OSError, TimeoutError) as exc:
