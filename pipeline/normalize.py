@@ -10,6 +10,7 @@ into `Text` objects whose `evidence(start, end)` returns the exact source.
 
 from __future__ import annotations
 
+import bisect
 import unicodedata
 from dataclasses import dataclass
 
@@ -162,27 +163,43 @@ class Text:
     def __init__(self, nlines: list[NLine]):
         self.nlines = nlines
         parts: list[str] = []
-        where: list[tuple[int, int]] = []  # (nline index, source column) per char
-        for k, nl in enumerate(nlines):
-            if parts and parts[-1] and nl.text and _is_ascii_alnum(parts[-1][-1]) and nl.text[0].isascii() and nl.text[0].isalpha():
+        # starts[k]: offset of nlines[k] in the joined text; a space joining two
+        # ASCII words belongs to the line after it. Characters map back lazily.
+        self._starts: list[int] = []
+        self._space: list[int] = []  # 1 where a space was put before nlines[k]
+        size = 0
+        for nl in nlines:
+            gap = int(bool(parts and parts[-1] and nl.text and _is_ascii_alnum(parts[-1][-1])
+                           and nl.text[0].isascii() and nl.text[0].isalpha()))
+            if gap:
                 parts.append(" ")
-                where.append((k, nl.cols[0] if nl.cols else 0))
+            self._starts.append(size)
+            self._space.append(gap)
             parts.append(nl.text)
-            where.extend((k, c) for c in nl.cols)
+            size += gap + len(nl.text)
         self.text = "".join(parts)
-        self._where = where
 
     def __len__(self) -> int:
         return len(self.text)
 
+    def _locate(self, pos: int) -> tuple[int, int]:
+        """(nline index, source column) of joined-text position pos; a joining
+        space maps to the first character of the line after it."""
+        k = bisect.bisect_right(self._starts, pos) - 1
+        cols = self.nlines[k].cols
+        if not cols:
+            return k, 0
+        offset = pos - self._starts[k] - self._space[k]
+        return k, cols[max(0, min(offset, len(cols) - 1))]
+
     def evidence(self, start: int, end: int) -> Evidence | None:
         """Exact source text for text[start:end], joined across lines."""
-        if not self._where or start >= end:
+        if not self.text or start >= end:
             return None
-        start = max(0, min(start, len(self._where) - 1))
-        end = max(start + 1, min(end, len(self._where)))
-        k0, c0 = self._where[start]
-        k1, c1 = self._where[end - 1]
+        start = max(0, min(start, len(self.text) - 1))
+        end = max(start + 1, min(end, len(self.text)))
+        k0, c0 = self._locate(start)
+        k1, c1 = self._locate(end - 1)
         pieces = []
         for k in range(k0, k1 + 1):
             src = self.nlines[k].src.text
@@ -210,7 +227,7 @@ class Text:
         return (min(scores) if scores else None), tuple(repairs)
 
     def line_of(self, pos: int) -> NLine:
-        return self.nlines[self._where[pos][0]]
+        return self.nlines[self._locate(pos)[0]]
 
 
 def split_blocks(nlines: list[NLine]) -> list[Text]:
