@@ -22,6 +22,7 @@ ends as KilledWorker, reported as a failed input (a worker crash).
 from __future__ import annotations
 
 import logging
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import replace
@@ -36,7 +37,8 @@ WORKER_WAIT_S = 120  # a scheduler with no worker yet: wait this long for the fi
 # One task per worker thread at a time: a dying worker then takes down only the task it was
 # running (queued tasks count as suspects too), and no file waits behind a slow one.
 LOCAL_CONFIG = {"distributed.scheduler.worker-saturation": 1.0}
-INFLIGHT_PER_THREAD = 2  # tasks submitted ahead per worker thread (keeps memory and lost work small)
+INFLIGHT_PER_THREAD = 2
+THREADS_TTL_S = 2.0  # workers joining or leaving mid-run are seen this late  # tasks submitted ahead per worker thread (keeps memory and lost work small)
 
 
 def check_available() -> None:
@@ -57,6 +59,7 @@ class DaskExecutor:
         self.settings, self.cluster, self.client, self.plugin = settings, None, None, None
         self.inflight: dict[str, tuple] = {}  # key -> (future, task)
         self.submitted = 0
+        self._threads_at = (0, float("-inf"))  # (worker threads, when asked)
         self.client = self._connect(settings)
         self.spread = WorkSpread("dask", self.client.scheduler.address)
         token = uuid.uuid4().hex[:8]
@@ -116,7 +119,7 @@ class DaskExecutor:
 
     def _fill(self, pending: Iterator, done, ready: list) -> bool:
         """Submit until enough are in flight; True when no tasks are left."""
-        limit = max(2, INFLIGHT_PER_THREAD * sum(self.client.nthreads().values()))
+        limit = max(2, INFLIGHT_PER_THREAD * self._threads())
         while len(self.inflight) < limit:
             task = next(pending, None)
             if task is None:
@@ -125,6 +128,13 @@ class DaskExecutor:
                 task = self._with_bytes(task)
             self._send(task, done, ready)
         return False
+
+    def _threads(self) -> int:
+        """The cluster's worker threads, asked of the scheduler at most every THREADS_TTL_S."""
+        now = time.monotonic()
+        if now - self._threads_at[1] > THREADS_TTL_S:
+            self._threads_at = (sum(self.client.nthreads().values()), now)
+        return self._threads_at[0]
 
     def _send(self, task, done, ready: list) -> None:
         from .dask_worker import run_task
