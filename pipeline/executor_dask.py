@@ -75,7 +75,7 @@ class DaskExecutor:
 
         try:
             if settings.scheduler:
-                client = Client(settings.scheduler, timeout=CONNECT_TIMEOUT)
+                client = Client(settings.scheduler, timeout=CONNECT_TIMEOUT, set_as_default=False)
             else:
                 import os
 
@@ -85,7 +85,7 @@ class DaskExecutor:
                 with dask.config.set(LOCAL_CONFIG):
                     self.cluster = LocalCluster(n_workers=jobs, threads_per_worker=1, processes=True,
                                                 dashboard_address=None, silence_logs=logging.ERROR)
-                client = Client(self.cluster)
+                client = Client(self.cluster, set_as_default=False)
             client.wait_for_workers(1, timeout=WORKER_WAIT_S)
         except (OSError, TimeoutError) as exc:
             self.close()
@@ -97,7 +97,7 @@ class DaskExecutor:
         """One pool.TaskOutcome per task, in completion order."""
         from distributed import as_completed
 
-        pending, done, ready = iter(tasks), as_completed(), []
+        pending, done, ready = iter(tasks), as_completed(loop=self.client.loop), []  # not the default client's
         while True:
             exhausted = self._fill(pending, done, ready)
             for outcome in ready:
