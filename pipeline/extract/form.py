@@ -54,8 +54,22 @@ class FormPart:
     numbers: int = 0
 
 
+# Words only a form's header has (a narrative says 综合得分 and 实际完成值 too):
+# without a table and without one of these, there is no form to look for.
+FORM_ONLY_WORDS = ("一级指标", "二级指标", "三级指标", "分值", "指标权重", "得分系数", "指标性质",
+                   "年度资金总额", "权重")
+
+
+def might_have_form(doc: Document, nlines: list[NLine]) -> bool:
+    if doc.tables:
+        return True
+    return any("|" in nl.text or any(w in nl.text for w in FORM_ONLY_WORDS) for nl in nlines)
+
+
 def extract_form(doc: Document, nlines: list[NLine]) -> FormPart | None:
     """The form in the document, or None when there is none."""
+    if not might_have_form(doc, nlines):
+        return None
     rows: list[FormRow] = []
     used: set = set()
     for grid in [*grids_from_tables(doc), *grids_from_pipes(nlines)]:
