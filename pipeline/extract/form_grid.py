@@ -19,7 +19,7 @@ import regex
 
 from ..document import Document, Line
 from ..model import Evidence
-from ..normalize import NLine, Text, fold_char, normalize_document
+from ..normalize import NLine, Text, fold_char
 from .form_labels import ALL_HEADER_WORDS, BRACKETS, TITLE_RE
 
 PIPE_MIN = 2  # a pipe-table line has at least this many '|'
@@ -156,6 +156,3 @@ def _line_tokens(line: Line) -> list[GCell]:
         out.append(GCell(fold(raw), Evidence(text=raw, line=line.line, page=line.page)))
     return out
 
-
-def text_nlines(doc: Document) -> list[NLine]:
-    return normalize_document(doc)
