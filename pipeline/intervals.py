@@ -56,3 +56,10 @@ def ratio_value(num: Decimal, den: Decimal, scale: Decimal = HUNDRED) -> Decimal
 
 def tolerance(parts: list[Number]) -> Decimal:
     return sum((n.half_step for n in parts), Decimal(0))
+
+
+def truncation_interval(n: Number) -> Interval:
+    """What the digits allow if the writer cut off rather than rounded; a
+    statement that holds only this way is info (SPEC §6), not an error."""
+    step = Decimal(10) ** (-n.decimals)
+    return (n.value, n.value + step) if n.value >= 0 else (n.value - step, n.value)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..intervals import meets, ratio_interval, ratio_value, sum_interval, sum_value
+from ..intervals import meets, ratio_interval, ratio_value, sum_interval, sum_value, truncation_interval
 from ..model import Record
 from ..numbers import Number, format_decimal
 from ..slips import find_slip
@@ -145,6 +145,9 @@ def _rate_hit(record, line, rate, executed, budget, threshold) -> Hit:
     if value > 100 and meets(rate.interval(), (Decimal(100), Decimal(100))):
         return Hit(f"budget.{line}", values, evid(rate, executed, budget), show(rate), pct(value, d),
                    None, severity="info", variant="capped")
+    if meets(truncation_interval(rate), ratio_interval(executed, budget)):
+        return Hit(f"budget.{line}", values, evid(rate, executed, budget), show(rate), pct(value, d),
+                   pct(value, rate.decimals), severity="info", variant="truncated")
     slip = find_slip(rate.raw.rstrip("%"), lambda v, dd: meets(_iv(v, dd), ratio_interval(executed, budget)))
     gross = (rate.value >= threshold) != (value >= threshold)
     suggestion = slip[0] + "%" if slip else pct(value, rate.decimals)

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import regex
 
-from ..intervals import HUNDRED, meets, ratio_interval, ratio_value
+from ..intervals import HUNDRED, meets, ratio_interval, ratio_value, truncation_interval
 from ..model import Indicator, Record
 from ..numbers import Number
 from ..slips import find_slip
@@ -93,6 +93,9 @@ def _completion_hit(ind: Indicator, intervals, threshold: Decimal) -> Hit:
     if value > 100 and meets(rate.interval(), (HUNDRED, HUNDRED)):
         return Hit(f"indicator.{ind.index}", values, ev, show(rate), pct(value, d), None,
                    severity="info", variant="capped")
+    if any(meets(truncation_interval(rate), iv) for _, iv in intervals):
+        return Hit(f"indicator.{ind.index}", values, ev, show(rate), pct(value, d), pct(value, rate.decimals),
+                   severity="info", variant="truncated")
     slip = find_slip(rate.raw.rstrip("%"), lambda v, dd: any(meets(_iv(v, dd), iv) for _, iv in intervals))
     values["slip"] = f"，疑为 {slip[0]}% 之误（{slip[1]}）" if slip else ""
     gross = (rate.value >= threshold) != (value >= threshold)

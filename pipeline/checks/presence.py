@@ -80,7 +80,9 @@ def check_deviation_reason(record: Record, params: dict, tally: Tally):
         if result is None and ind.achieved is None:
             continue
         tally.ran()
-        missed = ind.achieved is False or result == "missed"
+        # The numbers decide; the claim only where the numbers cannot tell (a
+        # wrong 未达到 on a met target is IND-17's, not a missing reason).
+        missed = result == "missed" or (result is None and ind.achieved is False)
         if not missed or ind.deviation_reason:
             continue
         yield Hit(f"indicator.{ind.index}", {"name": ind.name or "", "target": _tshow(ind),

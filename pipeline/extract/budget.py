@@ -46,6 +46,7 @@ CLAUSE_SPLIT = regex.compile(r"[，,：:；;]")
 class _Ctx:
     line: str | None  # the line the sentence is currently about
     base: str | None = None  # the line named by the last line word, before any 年初 turn
+    project_doc: bool = False  # in a project report, 项目支出 is the report's own total
 
     def __post_init__(self):
         self.base = self.base or self.line
@@ -72,13 +73,13 @@ def _heading_line(block: Text) -> str | None:
 def _scan_block(block: Text, record: Record, fallback: str | None = None) -> None:
     text = block.text
     default = _heading_line(block) or fallback
-    ctx = _Ctx(default)
+    ctx = _Ctx(default, project_doc=fallback == "total")
     prev_end = 0
     for m in MENTION_RE.finditer(text):
         label = text[prev_end : m.start()]
         prev_end = m.end()
         if "。" in label:
-            ctx = _Ctx(default)
+            ctx = _Ctx(default, project_doc=fallback == "total")
             label = label.rsplit("。", 1)[1]
         target = _classify(label, m.group(0), ctx)
         if target is None:
@@ -97,6 +98,8 @@ def _classify(label: str, mention: str, ctx: _Ctx) -> tuple[str, str, int] | Non
     explicit = None
     for lm in LINE_WORDS.finditer(label):
         explicit = lm.lastgroup
+    if explicit == "project" and ctx.project_doc:
+        explicit = "total"
     if explicit == "other":
         ctx.line = None  # 人员经费/三公 amounts are not SPEC budget lines
         return None
@@ -106,8 +109,8 @@ def _classify(label: str, mention: str, ctx: _Ctx) -> tuple[str, str, int] | Non
     year_start = bool(YEAR_START.search(label))
     if explicit:
         ctx.line = ctx.base = explicit
-    elif ctx.line == "year_start" and FULL_YEAR.search(clause) and not year_start:
-        ctx.line = ctx.base  # "年初预算数 X，全年预算数 Y": back to the line itself
+    elif ctx.line in ("year_start", "additions") and FULL_YEAR.search(clause) and not year_start:
+        ctx.line = ctx.base  # "年初… X，追加… Y，全年预算数 Z": back to the line itself
     line = ctx.line
     if mention.endswith("%"):
         return (line, "rate", 1) if line and RATE_WORD.search(clause) else None

@@ -38,7 +38,7 @@ NOT_MONITORED = regex.compile(r"未(?:达到|到)监控节点|未监控|不适�
 MARKER_RE = regex.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、](?!\d)|[一二三四五六七八九十]{1,3}[、.])\s*")
 LEVEL_LABEL_RE = regex.compile(
     r"^(?:(?:产出|效益|满意度|成本)指标\s*[-—:：/]\s*)?"
-    r"(?:数量|质量|时效|成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度|满意度|经济成本|社会成本)指标\s*[:：]\s*"
+    r"(?:数量|质量|时效|成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度|满意度|经济成本|社会成本)指标\s*[:：]?\s*"
 )
 
 
@@ -62,8 +62,27 @@ def extract_indicators(blocks: list[Text], record: Record) -> None:
     for block in blocks:
         if not is_indicator_block(block):
             continue
-        ind = _parse_block(block, len(record.indicators) + 1)
-        record.indicators.append(ind)
+        for part in _inline_parts(block):
+            record.indicators.append(_parse_block(part, len(record.indicators) + 1))
+
+
+def _inline_parts(block: Text) -> list[Text]:
+    """An inline block may hold several indicators, one per line under a level
+    heading (1.数量指标 / 名称：年度指标值…): a line that states a target starts a
+    new indicator once the current one has its own target."""
+    if HEADING_RE.match(block.nlines[0].text):
+        return [block]
+    parts: list[list] = [[]]
+    has_target = False
+    for nl in block.nlines:
+        m = TARGET_RE.search(nl.text)
+        starts_target = bool(m) and "。" not in nl.text[: m.start()]  # a target in its first sentence
+        if starts_target and has_target:
+            parts.append([])
+            has_target = False
+        parts[-1].append(nl)
+        has_target = has_target or starts_target
+    return [Text(p) for p in parts if p]
 
 
 def _parse_block(block: Text, index: int) -> Indicator:
