@@ -17,7 +17,8 @@ from pathlib import Path
 from .audit import SEVERITY_ORDER, audit_record
 from .document import Document, IngestError
 from .extract import extract_record, looks_like_report
-from .ingest import iter_inputs, read_document
+from .ingest import read_document
+from .inputs import expand_inputs
 from .rules import Rule, load_rules
 from .serialize import record_to_json
 
@@ -113,32 +114,52 @@ def audit_paths(
 ) -> list[ReportResult]:
     """Audit every input under `paths`; results in input order. `profile`
     names rules/profiles/NAME.yml (regional rule parameters; default national)."""
+    import tempfile
+
     rules = load_rules(rules_dirs, profile=profile)
-    inputs = iter_inputs(paths)
-    if jobs <= 1 or len(inputs) <= 1:
-        out = []
-        for p in inputs:
-            out.append(_safe_audit(p, rules, read_opts))
-            if progress:
-                progress(p)
-        return out
-    from concurrent.futures import ProcessPoolExecutor
+    # The same expansion as the CLI's batch: files, folders, globs, @lists, zip members.
+    with tempfile.TemporaryDirectory(prefix="perfaudit-") as tmp:
+        items = expand_inputs(paths, Path(tmp))
+        if jobs <= 1 or len(items) <= 1:
+            out = []
+            for i, item in enumerate(items):
+                out.append(_audit_item(item, i, rules, read_opts, Path(tmp)))
+                if progress:
+                    progress(item.display)
+            return out
+        from concurrent.futures import ProcessPoolExecutor
 
-    with ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1)) as pool:
-        futures = [pool.submit(_safe_audit, p, rules, read_opts) for p in inputs]
-        results = []
-        for p, fut in zip(inputs, futures, strict=True):
-            results.append(fut.result())
-            if progress:
-                progress(p)
-        return results
+        with ProcessPoolExecutor(max_workers=min(jobs, os.cpu_count() or 1)) as pool:
+            futures = [pool.submit(_audit_item, item, i, rules, read_opts, Path(tmp)) for i, item in enumerate(items)]
+            results = []
+            for item, fut in zip(items, futures, strict=True):
+                results.append(fut.result())
+                if progress:
+                    progress(item.display)
+            return results
 
 
-def _safe_audit(path: Path, rules: list[Rule], read_opts: dict) -> ReportResult:
+def _audit_item(item, index: int, rules: list[Rule], read_opts: dict, workdir: Path) -> ReportResult:
+    """One expanded input: a refusal, an archive member (copied out first) or a file."""
+    from .inputs import InputError, extract_member
+
+    if item.error:
+        return _failed(item.display, *item.error)
+    path = item.path
+    if item.member is not None:
+        path = workdir / f"m{index}{Path(item.member.filename).suffix.lower()}"
+        try:
+            extract_member(item, path)
+        except InputError as exc:
+            return _failed(item.display, exc.code, exc.message)
+    return _safe_audit(path, rules, read_opts, item.display)
+
+
+def _safe_audit(path: Path, rules: list[Rule], read_opts: dict, display: str | None = None) -> ReportResult:
     """One bad file must never stop the batch: an unexpected exception becomes
     a failed result that says it is a perfaudit bug, not the user's."""
     try:
-        return audit_file(path, rules, **read_opts)
+        return audit_file(path, rules, display or str(path), **read_opts)
     except Exception as exc:  # noqa: BLE001 - the batch must go on
-        return _failed(str(path), "unreadable",
+        return _failed(display or str(path), "unreadable",
                        f"处理该文件时 perfaudit 内部出错（{type(exc).__name__}: {exc}），请将文件反馈给开发者。")

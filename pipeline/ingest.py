@@ -173,21 +173,3 @@ def split_lines(text: str) -> list[str]:
     if lines and lines[-1] == "":
         lines.pop()
     return lines
-
-
-def iter_inputs(paths: list[str | Path]) -> list[Path]:
-    """Expand files and directories (recursively) into the list of inputs.
-
-    Explicitly named files are kept whatever their suffix (so a .doc gets its
-    clear refusal); directories contribute .txt, .pdf and .docx files.
-    """
-    found: list[Path] = []
-    for raw in paths:
-        p = Path(raw)
-        if p.is_dir():
-            found.extend(
-                sorted(q for q in p.rglob("*") if q.is_file() and q.suffix.lower() in INPUT_SUFFIXES)
-            )
-        else:
-            found.append(p)
-    return found

@@ -18,7 +18,7 @@ import zipfile
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from .ingest import INPUT_SUFFIXES, decode_text
+from .ingest import INPUT_SUFFIXES, LEGACY_FORMATS, decode_text
 
 ARCHIVE_SUFFIXES = {".zip"}
 GLOB_CHARS = set("*?[")
@@ -86,7 +86,9 @@ def _expand_names(paths: list[str], seen_lists: frozenset = frozenset()) -> list
         if raw.startswith("@"):
             out.extend(_read_list(Path(raw[1:]), seen_lists))
         elif Path(raw).is_dir():
-            wanted = INPUT_SUFFIXES | ARCHIVE_SUFFIXES
+            # Legacy formats (.doc, .wps …) are listed too, so a folder's unsupported
+            # submission is a failed input with advice, not silently passed over.
+            wanted = INPUT_SUFFIXES | ARCHIVE_SUFFIXES | set(LEGACY_FORMATS)
             out.extend(sorted(q for q in Path(raw).rglob("*") if q.is_file() and q.suffix.lower() in wanted))
         elif not Path(raw).exists() and GLOB_CHARS & set(raw):
             out.extend(sorted(Path(p) for p in glob.glob(raw, recursive=True) if Path(p).is_file()))
@@ -157,7 +159,7 @@ def _archive_items(path: Path, display: str, workdir: Path, limits: ArchiveLimit
         if info.is_dir() or name.startswith("__MACOSX/") or base.startswith("._"):
             continue
         suffix = PurePosixPath(base).suffix.lower()
-        if suffix not in INPUT_SUFFIXES | ARCHIVE_SUFFIXES:
+        if suffix not in INPUT_SUFFIXES | ARCHIVE_SUFFIXES | set(LEGACY_FORMATS):
             continue
         shown = f"{display}!{name}"
         total += info.file_size

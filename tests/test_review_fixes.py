@@ -37,3 +37,15 @@ def test_unnumbered_indicators_under_a_level_heading_are_each_read(audit_text):
     names = [i["name"] for i in r.record["indicators"]]
     assert names == ["资助参保人数", "医疗救助人次"]
     assert ("IND-17", "indicator.2") in errors_and_warnings(r)
+
+
+def test_a_doc_in_a_folder_is_a_failed_input_not_skipped(tmp_path):
+    from pipeline.api import audit_paths
+
+    from .conftest import SAMPLE
+
+    (tmp_path / "ok.txt").write_bytes(SAMPLE.read_bytes())
+    (tmp_path / "报告.doc").write_bytes(b"\xd0\xcf\x11\xe0 old word")
+    results = {r.source.rsplit("/", 1)[-1]: r for r in audit_paths([tmp_path])}
+    assert results["ok.txt"].status == "ok"
+    assert results["报告.doc"].status == "failed" and results["报告.doc"].error["code"] == "unsupported_format"
