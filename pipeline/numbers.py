@@ -117,8 +117,14 @@ def format_decimal(value: Decimal, decimals: int) -> str:
 
 
 def display(n: Number) -> str:
-    """Canonical display of a stated number: its digits and unit."""
+    """Canonical display of a stated number: its digits and unit. Amounts
+    converted from 元 carry 6 decimals in 万元; trailing zeros past the second
+    are dropped for reading (229.500000 -> 229.50), the value is unchanged."""
     text = format_decimal(n.value, n.decimals) if n.decimals >= 0 else str(n.value)
+    if n.unit == "万元" and n.decimals > 2:
+        head, _, frac = text.partition(".")
+        frac = frac.rstrip("0")
+        text = f"{head}.{frac.ljust(2, '0')}"
     return text + ("%" if n.unit == "%" else (n.unit or ""))
 
 

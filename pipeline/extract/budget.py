@@ -14,7 +14,7 @@ from dataclasses import dataclass
 import regex
 
 from ..model import BudgetLine, Record
-from ..normalize import Text
+from ..normalize import HEADING_RE, Text
 from ..numbers import MONEY_UNITS, Number
 from .common import CN_DIGITS, cn_to_int, number_at
 
@@ -152,10 +152,18 @@ def _mention_number(block: Text, m: regex.Match) -> Number | None:
     n = number_at(block, m)
     if n is None:
         return None
-    n = n.with_evidence(block.evidence(_clause_start(block.text, m.start()), m.end()))
+    n = n.with_evidence(block.evidence(max(_clause_start(block.text, m.start()), _body_start(block)), m.end()))
     if n.unit not in MONEY_UNITS and n.unit not in ("万元", "%", "个", "项"):
         return None
     return n
+
+
+def _body_start(block: Text) -> int:
+    """Where the block's text begins after a heading line (1.基本支出), so evidence
+    does not run the heading into the sentence."""
+    if len(block.nlines) > 1 and HEADING_RE.match(block.nlines[0].text) and "，" not in block.nlines[0].text:
+        return len(block.nlines[0].text)
+    return 0
 
 
 def _clause_start(text: str, pos: int, longest: int = 40) -> int:
