@@ -68,6 +68,14 @@ def kind(name: str, **defaults):
     return wrap
 
 
+def present_lines(record: Record, params: dict):
+    """(line name, BudgetLine) for each of the rule's `lines` the record has."""
+    for line in params["lines"]:
+        bl = record.budget.get(line)
+        if bl:
+            yield line, bl
+
+
 # --- formatting helpers used in messages --------------------------------------
 
 LINE_NAMES = {

@@ -8,7 +8,7 @@ from ..intervals import meets, ratio_interval, ratio_value, sum_interval, sum_va
 from ..model import Record
 from ..numbers import Number, format_decimal
 from ..slips import find_slip
-from .base import FIELD_NAMES, LINE_NAMES, Hit, Tally, evid, kind, money, pct, show
+from .base import FIELD_NAMES, LINE_NAMES, Hit, Tally, evid, kind, money, pct, present_lines, show
 
 
 def _path(record: Record, path: str) -> Number | None:
@@ -58,10 +58,7 @@ def check_sum(record: Record, params: dict, tally: Tally):
 @kind("adjustment", lines=["basic", "project", "special"])
 def check_line_adjustment(record: Record, params: dict, tally: Tally):
     """full-year budget = year-start budget + signed adjustment, per line."""
-    for line in params["lines"]:
-        bl = record.budget.get(line)
-        if not bl:
-            continue
+    for line, bl in present_lines(record, params):
         start, adj, full = bl.get("year_start"), bl.get("adjustment"), bl.get("budget")
         if start is None or adj is None or full is None:
             continue
@@ -116,10 +113,7 @@ def check_total_adjustment(record: Record, params: dict, tally: Tally):
       threshold=90)
 def check_execution_rate(record: Record, params: dict, tally: Tally):
     """stated 执行率 vs executed / full-year budget; conventions become info."""
-    for line in params["lines"]:
-        bl = record.budget.get(line)
-        if not bl:
-            continue
+    for line, bl in present_lines(record, params):
         rate, executed, budget = bl.get("rate"), bl.get("executed"), bl.get("budget")
         if rate is None or executed is None or budget is None or budget.value == 0:
             continue
@@ -175,9 +169,8 @@ def _year_start_base(record: Record, line: str) -> Number | None:
 @kind("zero_base", lines=["total", "year_start", "additions", "basic", "project", "special"])
 def check_zero_base(record: Record, params: dict, tally: Tally):
     """A rate stated on a zero budget (0/0 written as 100% or 0%)."""
-    for line in params["lines"]:
-        bl = record.budget.get(line)
-        if not bl or bl.get("rate") is None or bl.get("budget") is None:
+    for line, bl in present_lines(record, params):
+        if bl.get("rate") is None or bl.get("budget") is None:
             continue
         tally.ran()
         budget, rate, executed = bl.get("budget"), bl.get("rate"), bl.get("executed")

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from ..intervals import ratio_value
 from ..model import Record
-from .base import LINE_NAMES, Hit, Tally, evid, kind, pct, show
+from .base import LINE_NAMES, Hit, Tally, evid, kind, pct, present_lines, show
 from .indicators import is_reverse, outcome
 
 LOW_EXECUTION_REASONS = ["原因", "由于", "因为", "导致", "致使", "系因", "主要是", "主要系", "延期", "推迟",
@@ -18,9 +18,8 @@ LOW_EXECUTION_REASONS = ["原因", "由于", "因为", "导致", "致使", "系�
 def check_low_execution(record: Record, params: dict, tally: Tally):
     """执行率 below the threshold needs a reason (Sichuan: 未达到90%的需说明原因)."""
     threshold = Decimal(params["threshold"])
-    for line in params["lines"]:
-        bl = record.budget.get(line)
-        if not bl or bl.get("budget") is None or bl.get("budget").value == 0:
+    for line, bl in present_lines(record, params):
+        if bl.get("budget") is None or bl.get("budget").value == 0:
             continue
         rate = bl.get("rate")
         executed, budget = bl.get("executed"), bl.get("budget")
@@ -40,10 +39,7 @@ def check_low_execution(record: Record, params: dict, tally: Tally):
 @kind("adjustment_explained", lines=["basic", "project", "special", "additions"])
 def check_adjustment_explained(record: Record, params: dict, tally: Tally):
     """A budget adjustment (追加/追减/调整) must say why."""
-    for line in params["lines"]:
-        bl = record.budget.get(line)
-        if not bl:
-            continue
+    for line, bl in present_lines(record, params):
         amount = bl.get("budget") if line == "additions" else bl.get("adjustment")
         if amount is None:
             continue
@@ -57,10 +53,7 @@ def check_adjustment_explained(record: Record, params: dict, tally: Tally):
 @kind("amount_range", lines=["total", "year_start", "additions", "basic", "project", "special"])
 def check_amount_range(record: Record, params: dict, tally: Tally):
     """Amounts cannot be negative (adjustments excepted)."""
-    for line in params["lines"]:
-        bl = record.budget.get(line)
-        if not bl:
-            continue
+    for line, bl in present_lines(record, params):
         for field in ("budget", "executed", "year_start"):
             n = bl.get(field)
             if n is None:
