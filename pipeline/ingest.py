@@ -29,12 +29,13 @@ MAX_TEXT_BYTES = 50 * 1024 * 1024
 
 
 def read_document(path: str | Path, display_name: str | None = None, pdf_engine: str = "auto",
-                  ocr="auto", ocr_cache_dir: str | None = None) -> Document:
+                  ocr="auto", ocr_cache_dir: str | None = None, ocr_plan=None) -> Document:
     """Read one input file into a Document, or raise IngestError.
 
     `ocr` ("auto", "never", "always" or a `pipeline.ocr.OcrSettings`) says which PDF
     pages are read by OCR, `ocr_cache_dir` where their results are cached (see
-    pipeline/ocr_pdf.py)."""
+    pipeline/ocr_pdf.py); `ocr_plan` (an `ocr_pdf.OcrPlan`) lets a batch OCR the pages
+    in its pool."""
     path = Path(path)
     name = display_name or str(path)
     suffix = path.suffix.lower()
@@ -59,7 +60,7 @@ def read_document(path: str | Path, display_name: str | None = None, pdf_engine:
             return read_pdf(data, name, engine=pdf_engine)
         from .ocr_pdf import read_pdf_ocr
 
-        return read_pdf_ocr(data, name, pdf_engine, settings)
+        return read_pdf_ocr(data, name, pdf_engine, settings, ocr_plan)
     if suffix == ".docx" or (data[:2] == b"PK" and suffix not in TEXT_SUFFIXES):
         from .ingest_docx import read_docx
 

@@ -6,6 +6,11 @@ the file as `no_text_layer`) are rendered and OCR'd; "always" OCRs every page an
 the text layer; "never" keeps the text path's result or refusal. OCR'd lines replace
 their pages in reading order; tables of text pages keep their place. The document's
 meta lists the OCR'd pages (`ocr_pages`) and the details of the reading (`ocr`).
+
+A batch spreads a long scan over its process pool with an `OcrPlan`: the first reading,
+with `defer`, raises `OcrPending` (the pages to OCR) instead of OCR'ing them one after
+another; each page is then OCR'd as its own task (`ocr_page`), and the second reading is
+given the pages' results (`done`) and only lays them out.
 """
 
 from __future__ import annotations
@@ -14,7 +19,7 @@ import time
 from dataclasses import dataclass, field
 
 from .document import Document, IngestError, Line, Table
-from .ocr import OcrSettings, engine_id, get_engine
+from .ocr import OcrBox, OcrSettings, engine_id, get_engine
 from .ocr_cache import OcrCache, page_key
 from .ocr_layout import page_lines
 
@@ -33,7 +38,27 @@ class PageResult:
     info: dict = field(default_factory=dict)
 
 
-def read_pdf_ocr(data: bytes, source: str, pdf_engine: str, settings: OcrSettings) -> Document:
+class OcrPending(Exception):  # noqa: N818 - a request, not an error
+    """Raised by a deferring reading: these 1-based pages need OCR (of `page_count`)."""
+
+    def __init__(self, pages: list[int], page_count: int):
+        super().__init__(f"{len(pages)} pages need OCR")
+        self.pages, self.page_count = pages, page_count
+
+
+@dataclass(frozen=True)
+class OcrPlan:
+    """How a batch splits the OCR of one file. `defer`: raise OcrPending when more than
+    `min_pages` pages need OCR. `done`: page number -> the JSON `ocr_page` returned for
+    it (recognised boxes and facts), used instead of rendering and recognising."""
+
+    defer: bool = False
+    done: dict | None = None
+    min_pages: int = 2
+
+
+def read_pdf_ocr(data: bytes, source: str, pdf_engine: str, settings: OcrSettings,
+                 plan: OcrPlan | None = None) -> Document:
     """Read a PDF, OCR'ing pages as `settings.mode` says; raise IngestError like read_pdf."""
     from .ingest_pdf import read_pdf
 
@@ -48,8 +73,13 @@ def read_pdf_ocr(data: bytes, source: str, pdf_engine: str, settings: OcrSetting
     pages = None if settings.mode == "always" or doc is None else list(doc.meta.get("skipped_pages") or [])
     if pages == []:
         return doc
+    if plan is not None and plan.defer:
+        count = doc.meta.get("pages") if doc is not None else None
+        todo = pages if pages is not None else list(range(1, (count or page_count_of(data)) + 1))
+        if len(todo) >= plan.min_pages:
+            raise OcrPending(todo, count or page_count_of(data))
     try:
-        results, page_count = ocr_pdf_pages(data, pages, settings)
+        results, page_count = ocr_pdf_pages(data, pages, settings, plan.done if plan else None)
     except ImportError as exc:  # the OCR engine is an installable extra in some setups
         if doc is None:
             raise IngestError("no_text_layer", MSG_NO_ENGINE) from exc
@@ -58,17 +88,55 @@ def read_pdf_ocr(data: bytes, source: str, pdf_engine: str, settings: OcrSetting
     return merge(doc, results, source, settings, page_count)
 
 
-def ocr_pdf_pages(data: bytes, pages: list[int] | None, settings: OcrSettings) -> tuple[list[PageResult], int]:
-    """OCR the given 1-based pages (all when None); returns the results and the page count."""
+def page_count_of(data: bytes) -> int:
+    from .ingest_pdf import open_pdfium
+
+    pdf = open_pdfium(data)
+    try:
+        return len(pdf)
+    finally:
+        pdf.close()
+
+
+def ocr_page(data: bytes, number: int, settings: OcrSettings) -> dict:
+    """OCR one 1-based page (or take it from the cache): a JSON-able result for
+    `OcrPlan.done`. Used by batch page tasks."""
+    from .ingest_pdf import open_pdfium
+    from .ocr_image import render_page
+
+    pdf = open_pdfium(data)
+    try:
+        page = pdf[number - 1]
+        try:
+            bitmap = render_page(page, settings.dpi)
+        finally:
+            page.close()
+    finally:
+        pdf.close()
+    boxes, info, cached = recognise_bitmap(bitmap, settings, OcrCache(settings.cache_path()))
+    return {"page": number, "boxes": [b.to_json() for b in boxes], "info": info, "cached": cached}
+
+
+def ocr_pdf_pages(data: bytes, pages: list[int] | None, settings: OcrSettings,
+                  done: dict | None = None) -> tuple[list[PageResult], int]:
+    """OCR the given 1-based pages (all when None); returns the results and the page count.
+    Pages in `done` (see OcrPlan) are laid out from their given result."""
     from .ingest_pdf import open_pdfium
     from .ocr_image import render_page
 
     pdf = open_pdfium(data)
     cache = OcrCache(settings.cache_path())
     results = []
+    done = {int(k): v for k, v in (done or {}).items()}
     try:
         count = len(pdf)
         for n in pages if pages is not None else range(1, count + 1):
+            if n in done:
+                given = done[n]
+                boxes = [OcrBox.from_json(b) for b in given["boxes"]]
+                results.append(PageResult(n, page_lines(boxes, n, settings.dpi), given.get("cached", False),
+                                          given.get("info", {})))
+                continue
             page = pdf[n - 1]
             try:
                 bitmap = render_page(page, settings.dpi)
@@ -82,11 +150,16 @@ def ocr_pdf_pages(data: bytes, pages: list[int] | None, settings: OcrSettings) -
 
 def ocr_bitmap(bitmap, number: int, settings: OcrSettings, cache: OcrCache) -> PageResult:
     """Recognise one rendered page (or take it from the cache) and lay it out."""
+    boxes, info, cached = recognise_bitmap(bitmap, settings, cache)
+    return PageResult(number, page_lines(boxes, number, settings.dpi), cached, info)
+
+
+def recognise_bitmap(bitmap, settings: OcrSettings, cache: OcrCache) -> tuple[list[OcrBox], dict, bool]:
+    """The page's boxes and reading facts, from the cache or recognised afresh (and cached)."""
     key = page_key(bitmap, settings.dpi, engine_id(settings.engine))
     hit = cache.get(key)
     if hit is not None:
-        boxes, info = hit
-        return PageResult(number, page_lines(boxes, number, settings.dpi), True, info)
+        return hit[0], hit[1], True
     from .ocr_image import prepare
 
     start = time.perf_counter()
@@ -94,7 +167,7 @@ def ocr_bitmap(bitmap, number: int, settings: OcrSettings, cache: OcrCache) -> P
     boxes = get_engine(settings.engine).recognise(image)
     info["seconds"] = round(time.perf_counter() - start, 3)
     cache.put(key, boxes, info)
-    return PageResult(number, page_lines(boxes, number, settings.dpi), False, info)
+    return boxes, info, False
 
 
 def merge(doc: Document | None, results: list[PageResult], source: str, settings: OcrSettings,
