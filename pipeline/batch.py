@@ -8,6 +8,18 @@ each result to the store as it arrives.
 
 An interrupted run keeps every committed result; the next run finds them in
 the cache and resumes with the rest.
+
+Scanned PDFs (local executor): a PDF's first task reads it with a deferring
+`ocr_pdf.OcrPlan`; when it needs OCR of several pages, the worker answers
+"ocr_pending" instead of OCR'ing them one after another, the coordinator
+queues one "ocr_page" task per page (ahead of new files, so a file finishes
+soon after it starts; each under the --timeout, which is then per page) and,
+once all pages are back, a final "full" task that lays the pages out from
+their results and audits the file. The pool is fed while it runs (`_feed`).
+Under `--executor dask` nothing is deferred: a worker OCRs its file's pages
+itself, as before (a cluster spreads files over many workers already, and a
+page task would have to carry the whole file's bytes to a worker without the
+shared path).
 """
 
 from __future__ import annotations
@@ -15,8 +27,9 @@ from __future__ import annotations
 import itertools
 import shutil
 import tempfile
+from collections import deque
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .inputs import ArchiveLimits, InputError, InputItem, expand_inputs, extract_member
@@ -44,13 +57,16 @@ class BatchSettings:
 @dataclass(frozen=True)
 class Task:
     index: int
-    kind: str  # "full": read, extract, audit; "rules": audit a cached Record again
+    kind: str  # "full": read, extract, audit; "rules": audit a cached Record again; "ocr_page": OCR `page`
     display: str
     path: str | None = None
     blob: bytes | None = None
     meta: dict | None = None
     sha256: str = ""  # the content the coordinator hashed (a remote worker checks its copy against it)
     data: bytes | None = None  # the file's bytes, sent to a worker that cannot read `path`
+    page: int | None = None  # "ocr_page": the 1-based page to OCR
+    defer_ocr: bool = False  # "full": answer "ocr_pending" rather than OCR several pages here
+    ocr_done: dict | None = None  # "full": page -> its "ocr_page" result, laid out instead of OCR'd again
 
 
 @dataclass
@@ -74,19 +90,33 @@ def make_handler(rules_dirs: tuple, read_opts: dict, profile: str | None = None)
 
 def make_rules_handler(rules, read_opts: dict) -> Callable[[Task], tuple]:
     """The task handler for rules already loaded (a Dask worker is sent them)."""
-    from .cache import full_task, rules_task
+    from .cache import full_task, page_task, rules_task
 
-    def handle(task: Task) -> tuple:
+    def read(task: Task, path: Path) -> tuple | dict:
+        if task.kind == "ocr_page":
+            return page_task(path, task.page, read_opts)
+        return full_task(path, task.display, rules, read_opts, _ocr_plan(task))
+
+    def handle(task: Task) -> tuple | dict:
         if task.kind == "rules":
             return rules_task(task.blob, task.display, task.meta or {}, rules)
         if task.data is None:
-            return full_task(Path(task.path), task.display, rules, read_opts)
+            return read(task, Path(task.path))
         with tempfile.TemporaryDirectory(prefix="perfaudit-task-") as tmp:
             path = Path(tmp) / ("input" + Path(task.path or task.display).suffix.lower())
             path.write_bytes(task.data)
-            return full_task(path, task.display, rules, read_opts)
+            return read(task, path)
 
     return handle
+
+
+def _ocr_plan(task: Task):
+    """The reading's OcrPlan (ocr_pdf is imported only for the tasks that need one)."""
+    if not task.defer_ocr and task.ocr_done is None:
+        return None
+    from .ocr_pdf import OcrPlan
+
+    return OcrPlan(defer=True) if task.defer_ocr else OcrPlan(done=task.ocr_done)
 
 
 def _warm_up(rules) -> None:
@@ -151,33 +181,105 @@ class _Context:
         self.inflight: dict[int, dict] = {}
         self.hits: list[dict] = []
         self.rules = None
+        # Deferred OCR (see the module docstring): the local pool only, and not with --ocr never.
+        ocr = settings.read_opts.get("ocr", "auto")
+        self.defer = settings.executor == "local" and getattr(ocr, "mode", ocr) != "never"
+        self.queue: deque[Task] = deque()  # page and final tasks, dispatched before new files
+        self.ocr: dict[int, dict] = {}  # file index -> {"task", "todo": pages not back, "done": results}
+        self.open_tasks = 0  # fed to the pool and not settled yet
 
     def execute(self) -> None:
-        from .executor import make_executor
-
         tasks = self._plan()
         if len(self.items) == 1 and self.settings.executor == "local":  # no process start-up (nor time limit)
             handler = make_rules_handler(self.rules, self.settings.read_opts)
             for task in tasks:
-                self._finish(task.index, *handler(task))
+                value = handler(task)
+                if _pending(value):  # a long scan: its pages are OCR'd in the pool, then the file there
+                    self._queue_pages(task, value[0])
+                    self._run_executor(self._feed(iter(())))
+                else:
+                    self._finish(task.index, *value)
             return
         first = next(tasks, None)  # an unchanged archive starts no executor and sends nothing
         if first is None:
             return
         tasks = itertools.chain([first], tasks)
+        self._run_executor(self._feed(tasks) if self.defer else tasks)
+
+    def _run_executor(self, tasks: Iterator) -> None:
+        from .executor import make_executor
+
         executor = make_executor(self.settings, make_handler,
                                  (self.settings.rules_dirs, self.settings.read_opts, self.settings.profile),
                                  self.rules)
         self.run.spool.executor = executor.spread
         try:
             for outcome in executor.run(tasks):
-                if outcome.failure:
-                    self._finish(outcome.task.index, _pool_failure(outcome.failure, self.settings.timeout),
-                                 None, False)
-                else:
-                    self._finish(outcome.task.index, *outcome.value)
+                self._settle(outcome)
         finally:
             executor.close()
+
+    def _feed(self, planned: Iterator[Task]) -> Iterator:
+        """The pool's tasks when OCR is deferred: queued page and final tasks
+        first, then the planned files; when both are out but tasks are in
+        flight (whose outcomes may queue more), WAIT."""
+        from .pool import WAIT
+
+        while True:
+            task = self.queue.popleft() if self.queue else next(planned, None)
+            if task is None:
+                if not self.open_tasks:
+                    return
+                yield WAIT
+                continue
+            self.open_tasks += 1
+            yield task
+
+    def _settle(self, outcome) -> None:
+        task = outcome.task
+        if self.defer:
+            self.open_tasks -= 1
+        if task.kind == "ocr_page":
+            self._page_back(outcome)
+        elif outcome.failure:
+            self._finish(task.index, _pool_failure(outcome.failure, self.settings.timeout), None, False)
+        elif _pending(outcome.value):
+            self._queue_pages(task, outcome.value[0])
+        else:
+            self._finish(task.index, *outcome.value)
+
+    def _queue_pages(self, task: Task, pending: dict) -> None:
+        """The file needs these pages OCR'd: one task per page, ahead of new files."""
+        pages = list(pending["pages"])
+        self.ocr[task.index] = {"task": task, "todo": set(pages), "done": {}}
+        self.queue.extend(replace(task, kind="ocr_page", page=n, defer_ocr=False) for n in pages)
+        self.run.spool.ocr_planned += len(pages)
+        if self.progress:
+            self.progress.advance(self.run.spool)
+
+    def _page_back(self, outcome) -> None:
+        task, spool = outcome.task, self.run.spool
+        state = self.ocr.get(task.index)
+        if state is None:
+            return  # the file already failed on another page
+        state["todo"].discard(task.page)
+        if outcome.failure:  # the file fails: drop its other pages (those in flight are ignored)
+            del self.ocr[task.index]
+            self.queue = deque(t for t in self.queue if t.index != task.index)
+            spool.ocr_planned -= len(state["todo"]) + 1
+            self._finish(task.index, _page_failure(task.page, outcome.failure, self.settings.timeout), None, False)
+            return
+        if "error" in outcome.value:  # left to the final reading, which OCRs it itself
+            spool.ocr_planned -= 1
+        else:
+            state["done"][task.page] = outcome.value
+            spool.ocr_pages += 1
+            spool.ocr_pages_cached += bool(outcome.value.get("cached"))
+        if not state["todo"]:
+            del self.ocr[task.index]
+            self.queue.appendleft(replace(state["task"], defer_ocr=False, ocr_done=state["done"]))
+        if self.progress:
+            self.progress.advance(spool)
 
     def _plan(self) -> Iterator[Task]:
         """Tasks for the workers; refused inputs and cache hits are settled here."""
@@ -231,7 +333,8 @@ class _Context:
 
                 meta = json.loads(self.store.cached_results([info["sha256"]])[info["sha256"]]).get("meta")
                 return Task(index, "rules", item.display, path, blob, meta, info["sha256"])
-        return Task(index, "full", item.display, path, sha256=info["sha256"])
+        return Task(index, "full", item.display, path, sha256=info["sha256"],
+                    defer_ocr=self.defer and Path(path).suffix.lower() == ".pdf")
 
     def flush_hits(self) -> None:
         if not self.hits:
@@ -264,6 +367,13 @@ class _Context:
             self.on_result(rep)
 
 
+def _pending(value) -> bool:
+    """A deferring full task's answer: the file needs pages OCR'd first (cache.full_task)."""
+    from .cache import OCR_PENDING
+
+    return isinstance(value, tuple) and isinstance(value[0], dict) and value[0].get("status") == OCR_PENDING
+
+
 def _failed(code: str, message: str) -> dict:
     return {"status": "failed", "error": {"code": code, "message": message}, "record": None, "findings": [],
             "coverage": {"numbers_found": 0, "checks_run": 0}}
@@ -277,3 +387,11 @@ def _pool_failure(failure: str, timeout: float | None) -> dict:
         return _failed("unreadable", "处理该文件时工作节点进程多次崩溃（已在其他工作节点重试，仍然崩溃），"
                                      "判定为会导致崩溃的文件，已跳过；请将文件反馈给开发者。")
     return _failed("unreadable", "处理该文件的进程意外退出（可能是解析库崩溃），已跳过；请将文件反馈给开发者。")
+
+
+def _page_failure(page: int, failure: str, timeout: float | None) -> dict:
+    if failure == "timeout":
+        return _failed("timeout", f"第 {page} 页 OCR 识别超过 {timeout:g} 秒仍未完成，已终止并跳过该文件"
+                                  "（扫描页可能异常复杂或损坏）；扫描件按每页计时，可用 --timeout 调大时限。")
+    return _failed("unreadable", f"OCR 识别第 {page} 页时进程意外退出（可能是 OCR 或 PDF 解析库崩溃），"
+                                 "已跳过该文件；请将文件反馈给开发者。")

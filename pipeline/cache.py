@@ -49,17 +49,35 @@ def file_sha256(path: Path) -> str:
         return hashlib.file_digest(fh, "sha256").hexdigest()
 
 
-def full_task(path: Path, display: str, rules, read_opts: dict) -> tuple[dict, bytes | None, bool]:
+OCR_PENDING = "ocr_pending"  # the status of a deferring full_task whose file needs its pages OCR'd first
+
+
+def full_task(path: Path, display: str, rules, read_opts: dict, ocr_plan=None) -> tuple[dict, bytes | None, bool]:
     """Read, extract and audit one file. Returns (result JSON without source,
     pickled Record or None, cacheable). Never raises: an unexpected error is a
-    failed result that is not cached (it may be ours, not the file's)."""
+    failed result that is not cached (it may be ours, not the file's).
+
+    `ocr_plan` (a pipeline.ocr_pdf.OcrPlan) is passed to the reader. When a
+    deferring plan finds pages to OCR, the result is not a report but
+    ({"status": OCR_PENDING, "pages": [...], "page_count": n}, None, False):
+    the batch OCRs the pages as separate tasks (page_task) and runs this again
+    with their results (`OcrPlan(done=...)`)."""
     from .api import _failed, audit_extracted
     from .document import IngestError
     from .extract import extract_record, looks_like_report
     from .ingest import read_document
 
     try:
-        doc = read_document(path, display, **read_opts)
+        if ocr_plan is None:
+            doc = read_document(path, display, **read_opts)
+        else:
+            from .ocr_pdf import OcrPending
+
+            try:
+                doc = read_document(path, display, **read_opts, ocr_plan=ocr_plan)
+            except OcrPending as pending:
+                return {"status": OCR_PENDING, "pages": list(pending.pages),
+                        "page_count": pending.page_count}, None, False
     except IngestError as exc:
         return _strip(_failed(display, exc.code, exc.message).to_json()), None, True
     except Exception as exc:  # noqa: BLE001 - one bad input never stops the batch
@@ -73,6 +91,21 @@ def full_task(path: Path, display: str, rules, read_opts: dict) -> tuple[dict, b
         return _strip(result.to_json()), pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL), True
     except Exception as exc:  # noqa: BLE001
         return _internal(display, exc), None, False
+
+
+def page_task(path: Path, number: int, read_opts: dict) -> dict:
+    """OCR one 1-based page of a PDF (or take it from the OCR page cache): the
+    JSON `ocr_pdf.ocr_page` gives, for `OcrPlan(done=...)`. Never raises: an
+    error is {"page": number, "error": message}, and the file's final reading
+    then OCRs that page itself (and fails, or not, as a plain reading would)."""
+    try:
+        from .ocr import as_settings
+        from .ocr_pdf import ocr_page
+
+        settings = as_settings(read_opts.get("ocr"), read_opts.get("ocr_cache_dir"))
+        return ocr_page(Path(path).read_bytes(), number, settings)
+    except Exception as exc:  # noqa: BLE001 - the final reading decides what the file's result is
+        return {"page": number, "error": f"{type(exc).__name__}: {exc}"}
 
 
 def rules_task(blob: bytes, display: str, meta: dict, rules) -> tuple[dict, bytes | None, bool]:

@@ -27,7 +27,9 @@ class Executor(Protocol):
     kind: str
 
     def run(self, tasks: Iterator) -> Iterator:
-        """One pool.TaskOutcome per task; a lazy `tasks` is consumed lazily."""
+        """One pool.TaskOutcome per task; a lazy `tasks` is consumed lazily.
+        The local executor also takes a feed that yields pool.WAIT (more tasks
+        may come as outcomes are handled); Dask does not."""
 
     def close(self) -> None: ...
 

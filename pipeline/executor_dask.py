@@ -17,6 +17,11 @@ Faults: tasks are submitted with `retries=` (an exception in a task), and a
 worker that dies mid-task has its tasks rerun elsewhere by the scheduler; a
 task that was on `distributed.scheduler.allowed-failures` + 1 dying workers
 ends as KilledWorker, reported as a failed input (a worker crash).
+
+Scanned PDFs: the coordinator does not defer their OCR here (pipeline.batch
+does that for the local pool only), so a worker OCRs its file's pages itself,
+one after another, and --timeout stays a limit per file. `tasks` is a plain
+iterator: it never yields pool.WAIT.
 """
 
 from __future__ import annotations

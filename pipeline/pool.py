@@ -85,7 +85,12 @@ class Pool:
 
     def run(self, tasks: Iterator) -> Iterator[TaskOutcome]:
         """Yield one outcome per task, in completion order. At most `jobs`
-        tasks are in flight, so a lazy `tasks` iterator is consumed lazily."""
+        tasks are in flight, so a lazy `tasks` iterator is consumed lazily.
+
+        `tasks` may be a feed that grows while the pool runs: it yields WAIT
+        for "nothing right now, more may come" (the caller adds tasks as it
+        handles outcomes; the feed is asked again after every outcome). A feed
+        that waits while nothing is in flight could never be woken: an error."""
         pending = iter(tasks)
         exhausted = False
         try:
@@ -95,7 +100,7 @@ class Pool:
                 if not busy:
                     if exhausted:
                         return
-                    continue
+                    raise RuntimeError("the task feed waits with no task in flight")
                 yield from self._collect(busy)
         finally:
             self.close()
@@ -112,7 +117,8 @@ class Pool:
                 return outcome
 
     def _dispatch(self, pending: Iterator) -> bool:
-        """Give idle workers a task each; start workers as needed. True when no tasks are left."""
+        """Give idle workers a task each; start workers as needed. True when no
+        tasks are left (False also when the feed says WAIT)."""
         while True:
             idle = next((w for w in self._workers if w.task is None), None)
             if idle is None and len(self._workers) >= self.jobs:
@@ -120,6 +126,8 @@ class Pool:
             task = next(pending, _END)
             if task is _END:
                 return True
+            if task is WAIT:
+                return False
             if idle is None:
                 idle = self._spawn()
                 self._workers.append(idle)
@@ -179,6 +187,7 @@ class Pool:
 
 
 _END = object()
+WAIT = object()  # from a feed: no task right now, more may come (see Pool.run)
 
 
 def _stop(w: _Worker) -> None:

@@ -30,6 +30,8 @@ class Spool:
         self.transform: Callable[[dict], dict] | None = None  # applied while reading back
         self.extra: dict[str, list[dict]] = {}  # sha256 -> batch-level findings (data quality, cross-document)
         self.executor = None  # executor.WorkSpread of the run (None: one file, run in the main process)
+        # Scanned pages OCR'd as tasks of their own in the pool (pipeline.batch): planned, done, of those cached.
+        self.ocr_planned = self.ocr_pages = self.ocr_pages_cached = 0
 
     def add(self, index: int, source: str, result: dict | str, sha256: str = "", cached: bool = False) -> dict:
         """Store one report (result JSON without source, as dict or text)."""
@@ -82,6 +84,8 @@ class Spool:
                "cached": self.cached}
         if self.executor is not None:  # how many workers took part and how the work spread
             out["executor"] = self.executor.summary()
+        if self.ocr_pages:  # scanned pages OCR'd in the pool, each as its own task (of them from the page cache)
+            out["ocr_pages"], out["ocr_pages_cached"] = self.ocr_pages, self.ocr_pages_cached
         return out
 
     def exit_code(self) -> int:
