@@ -87,11 +87,24 @@ class Line:
 
 @dataclass(frozen=True)
 class Cell:
+    """A table cell. A cell read by OCR also has `confidence` (its lowest character
+    score) and `repairs` ((column, replacement) digit repairs, as on `Line`); `text`
+    stays what was recognised."""
+
     text: str
     row: int
     col: int
     page: int | None = None
     bbox: tuple[float, float, float, float] | None = None
+    confidence: float | None = None
+    repairs: tuple[tuple[int, str], ...] = ()
+
+    def repaired(self) -> str:
+        fixes = dict(self.repairs)
+        return "".join(fixes.get(c, ch) for c, ch in enumerate(self.text))
+
+    def repair_notes(self) -> tuple[str, ...]:
+        return tuple(f"{self.text[c]}→{rep}" for c, rep in self.repairs)
 
 
 @dataclass(frozen=True)

@@ -31,6 +31,8 @@ class PageTable:
     bbox: tuple[float, float, float, float]
     col_edges: tuple[float, ...]
     rows: list[list[tuple[str, tuple | None]]]  # (text, bbox) per position
+    # OCR'd cells: (row, col) -> (confidence, repairs), see document.Cell
+    facts: dict | None = None
 
 
 def find_page_tables(page, glyphs: list[Glyph], page_no: int) -> list[PageTable]:
@@ -112,10 +114,12 @@ def build_table(group: list[PageTable], after_line: int) -> Table:
         part_rows = part.rows
         if n and texts_of(part_rows[0]) == header:
             part_rows = part_rows[1:]
-        for row in part_rows:
+        skip = len(part.rows) - len(part_rows)
+        for k, row in enumerate(part_rows):
             r = len(rows)
+            facts = part.facts or {}
             rows.append(tuple(
-                Cell(text=text, row=r, col=c, page=part.page, bbox=rounded(box))
+                Cell(text, r, c, part.page, rounded(box), *facts.get((k + skip, c), (None, ())))
                 for c, (text, box) in enumerate(row)
             ))
     return Table(rows=tuple(rows), page=group[0].page, after_line=after_line)

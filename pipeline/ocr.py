@@ -94,8 +94,9 @@ class OcrEngine(Protocol):
 
     name: str  # engine and model version, part of the cache key
 
-    def recognise(self, image) -> list[OcrBox]:
-        """Text boxes of an RGB image (numpy uint8 array, height x width x 3)."""
+    def recognise(self, image, walls=()) -> list[OcrBox]:
+        """Text boxes of an RGB image (numpy uint8 array, height x width x 3). `walls`:
+        vertical table rules (x, top, bottom) in pixels; no box may cross one."""
         ...
 
 

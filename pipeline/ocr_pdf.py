@@ -18,10 +18,15 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass, field
 
+import regex
+
 from .document import Document, IngestError, Line, Table
+from .ingest_pdf import line_before
+from .ingest_pdf_tables import PageTable, build_table, stitch
 from .ocr import OcrBox, OcrSettings, engine_id, get_engine
 from .ocr_cache import OcrCache, page_key
 from .ocr_layout import page_lines
+from .ocr_tables import Rule, fill_cells, table_cells
 
 # A line whose weakest character scores below this is counted as doubtful in meta.
 DOUBTFUL_LINE = 0.9
@@ -36,6 +41,7 @@ class PageResult:
     lines: list[Line]
     cached: bool
     info: dict = field(default_factory=dict)
+    tables: list[PageTable] = field(default_factory=list)  # ruled tables found on the scan
 
 
 class OcrPending(Exception):  # noqa: N818 - a request, not an error
@@ -134,8 +140,7 @@ def ocr_pdf_pages(data: bytes, pages: list[int] | None, settings: OcrSettings,
             if n in done:
                 given = done[n]
                 boxes = [OcrBox.from_json(b) for b in given["boxes"]]
-                results.append(PageResult(n, page_lines(boxes, n, settings.dpi), given.get("cached", False),
-                                          given.get("info", {})))
+                results.append(lay_out(boxes, given.get("info", {}), n, settings.dpi, given.get("cached", False)))
                 continue
             page = pdf[n - 1]
             try:
@@ -151,7 +156,30 @@ def ocr_pdf_pages(data: bytes, pages: list[int] | None, settings: OcrSettings,
 def ocr_bitmap(bitmap, number: int, settings: OcrSettings, cache: OcrCache) -> PageResult:
     """Recognise one rendered page (or take it from the cache) and lay it out."""
     boxes, info, cached = recognise_bitmap(bitmap, settings, cache)
-    return PageResult(number, page_lines(boxes, number, settings.dpi), cached, info)
+    return lay_out(boxes, info, number, settings.dpi, cached)
+
+
+def lay_out(boxes: list[OcrBox], info: dict, number: int, dpi: int, cached: bool) -> PageResult:
+    """A page's ruled tables (from the rules found in its image) and its running lines
+    (the boxes outside them)."""
+    parts: list[PageTable] = []
+    rules = [Rule.from_json(r) for r in info.get("rules", ())]
+    grids = table_cells(rules, dpi) if rules else []
+    if grids:
+        filled, boxes = fill_cells(grids, boxes, dpi)
+        parts = [page_table(t, number) for t in filled]
+    return PageResult(number, page_lines(boxes, number, dpi), cached, info, parts)
+
+
+def page_table(rows, number: int) -> PageTable:
+    """OCR'd cells as the PDF path's table part (cell facts kept for Document cells)."""
+    boxes = [c.bbox for row in rows for c in row if c is not None]
+    bbox = (min(b[0] for b in boxes), min(b[1] for b in boxes), max(b[2] for b in boxes), max(b[3] for b in boxes))
+    edges = sorted({round(b[0], 1) for b in boxes} | {round(b[2], 1) for b in boxes})
+    texts = [[(c.text, c.bbox) if c is not None else ("", None) for c in row] for row in rows]
+    facts = {(r, k): (c.confidence, c.repairs) for r, row in enumerate(rows) for k, c in enumerate(row)
+             if c is not None and c.text}
+    return PageTable(number, bbox, tuple(edges), texts, facts)
 
 
 def recognise_bitmap(bitmap, settings: OcrSettings, cache: OcrCache) -> tuple[list[OcrBox], dict, bool]:
@@ -161,10 +189,24 @@ def recognise_bitmap(bitmap, settings: OcrSettings, cache: OcrCache) -> tuple[li
     if hit is not None:
         return hit[0], hit[1], True
     from .ocr_image import prepare
+    from .ocr_tables import erase_rules, find_rules, walls
 
     start = time.perf_counter()
     image, info = prepare(bitmap)
-    boxes = get_engine(settings.engine).recognise(image)
+    rules = find_rules(image, settings.dpi)
+    if rules:  # no rule is read as "1" or "|", and no text box crosses a column rule
+        image = erase_rules(image, rules)
+    boxes = get_engine(settings.engine).recognise(image, walls(rules))
+    if rules:
+        from .ocr_symbols import read_lone_signs
+
+        px = settings.dpi / 72.0
+        cells = [tuple(v * px for v in cell) for grid in table_cells(rules, settings.dpi) for row in grid
+                 for cell in row if cell is not None]
+        boxes, signs = read_lone_signs(image, cells, boxes)
+        if signs:
+            info["signs_by_shape"] = signs
+    info["rules"] = [r.to_json() for r in rules]
     info["seconds"] = round(time.perf_counter() - start, 3)
     cache.put(key, boxes, info)
     return boxes, info, False
@@ -180,6 +222,7 @@ def merge(doc: Document | None, results: list[PageResult], source: str, settings
     if not any(ln.text.strip() for ln in lines):
         raise IngestError("no_text_layer", MSG_NOTHING)
     tables = place_tables(doc.tables, doc.lines, lines) if keep_text else ()
+    tables = tuple(sorted((*tables, *ocr_tables(results, lines)), key=lambda t: (t.page or 0, t.after_line)))
     meta = ocr_meta(dict(doc.meta) if doc is not None else {"pages": page_count}, results, settings, page_count)
     return Document(source=source, kind="pdf", lines=tuple(lines), tables=tables, meta=meta)
 
@@ -194,6 +237,34 @@ def place_tables(tables: tuple[Table, ...], old: tuple[Line, ...], new: list[Lin
         earlier = [i for i, ln in enumerate(new) if t.page is not None and (ln.page or 0) < t.page]
         out.append(Table(rows=t.rows, page=t.page, after_line=max([after, *earlier])))
     return tuple(out)
+
+
+def ocr_tables(results: list[PageResult], lines: list[Line]) -> list[Table]:
+    """The scans' table parts, stitched across page breaks as in a text PDF, each placed
+    after its last preceding running line."""
+    parts = sorted((t for r in results for t in r.tables), key=lambda t: (t.page, t.bbox[1]))
+    by_page: dict[int, list[Line]] = {}
+    for ln in lines:
+        by_page.setdefault(ln.page or 0, []).append(ln)
+    continues = [i > 0 and continues_from(parts[i - 1], part, by_page) for i, part in enumerate(parts)]
+    return [build_table(group, after_line=line_before(lines, group[0].page, group[0].bbox[1]))
+            for group in stitch(parts, continues)]
+
+
+PAGE_NUMBER_RE = regex.compile(r"^[\s\-—–第页共/]*\d{1,4}[\s\-—–页/共\d]*$")
+
+
+def continues_from(prev: PageTable, part: PageTable, by_page: dict[int, list[Line]]) -> bool:
+    """A part continues the previous one if it opens the next page and the previous part
+    closed its page: only a page number below it, and above the new part nothing but the
+    page's running header (a line the previous page also has)."""
+    if part.page != prev.page + 1:
+        return False
+    below = [ln for ln in by_page.get(prev.page, []) if ln.bbox and ln.bbox[1] >= prev.bbox[3]]
+    above = [ln for ln in by_page.get(part.page, []) if ln.bbox and ln.bbox[3] <= part.bbox[1]]
+    earlier = {ln.text.replace(" ", "") for ln in by_page.get(prev.page, [])}
+    return (all(PAGE_NUMBER_RE.match(ln.text.strip()) for ln in below)
+            and all(ln.text.replace(" ", "") in earlier or PAGE_NUMBER_RE.match(ln.text.strip()) for ln in above))
 
 
 def ocr_meta(meta: dict, results: list[PageResult], settings: OcrSettings, page_count: int) -> dict:
@@ -218,6 +289,8 @@ def ocr_meta(meta: dict, results: list[PageResult], settings: OcrSettings, page_
             "pages": len(done), "cached": sum(r.cached for r in results),
             "seconds": round(sum(r.info.get("seconds", 0.0) for r in results if not r.cached), 3),
             "skew": {r.number: r.info.get("skew", 0.0) for r in results},
+            "table_parts": {r.number: len(r.tables) for r in results if r.tables},
+            "signs_by_shape": {r.number: r.info["signs_by_shape"] for r in results if r.info.get("signs_by_shape")},
             "seal_pages": [r.number for r in results if r.info.get("seal_share", 0) > 0.0005],
             "doubtful_lines": doubtful,
             "repairs": [{"page": ln.page, "line": ln.line, "raw": ln.text[c], "read_as": rep}

@@ -27,10 +27,11 @@ class RapidOcrEngine:
         self.name = engine_id()
         self._ocr = RapidOCR(max_side_len=MAX_SIDE, text_score=MIN_BOX_SCORE, print_verbose=False)
 
-    def recognise(self, image) -> list[OcrBox]:
+    def recognise(self, image, walls=()) -> list[OcrBox]:
         """Detection, then recognition with per-character scores. The steps of
         RapidOCR.__call__ are run one by one (pinned version) so that the recogniser's
-        frame probabilities can be decoded with deletion scores (`ocr_ctc`)."""
+        frame probabilities can be decoded with deletion scores (`ocr_ctc`). `walls`:
+        vertical table rules (x, top, bottom) in image pixels that no box may cross."""
         ocr = self._ocr
         raw_h, raw_w = image.shape[:2]
         img, ratio_h, ratio_w = ocr.preprocess(image)
@@ -38,7 +39,8 @@ class RapidOcrEngine:
         boxes, _ = ocr.auto_text_det(img)
         if boxes is None or len(boxes) == 0:
             return []
-        boxes = widen(boxes, img.shape[1])
+        scaled = [(x / ratio_w, top / ratio_h, bottom / ratio_h) for x, top, bottom in walls]
+        boxes = widen(boxes, img.shape[1], scaled)
         # Pages are upright after deskew: the 180-degree direction classifier is skipped.
         texts = self.read_lines(ocr.get_crop_img_list(img, boxes))
         quads = ocr._get_origin_points(boxes, record, raw_h, raw_w)
@@ -66,19 +68,34 @@ class RapidOcrEngine:
         return out
 
 
-def widen(boxes, width: int):
+def widen(boxes, width: int, walls=()):
     """Detection boxes hug the ink and can cut off a small mark at a line's end, such as
     the decimal point of a number wrapped just before it (".0738亿元" read as "0738亿元");
-    pad every box left and right by WIDEN of its height."""
+    pad every box left and right by WIDEN of its height, but never across a wall (a
+    table rule): a box that crosses one is split there, so a cell's text stays its own."""
     import numpy as np
+
+    from .ocr_tables import WALL_MARGIN_PX, split_at_walls
 
     out = []
     for quad in boxes:
         q = np.array(quad, dtype=np.float32)
-        pad = WIDEN * float(np.linalg.norm(q[3] - q[0]))
-        q[[0, 3], 0] = np.maximum(q[[0, 3], 0] - pad, 0)
-        q[[1, 2], 0] = np.minimum(q[[1, 2], 0] + pad, width - 1)
-        out.append(q)
+        height = float(np.linalg.norm(q[3] - q[0]))
+        pieces = split_at_walls(q.tolist(), walls, height) if walls else [q]
+        for piece in pieces:
+            q = np.array(piece, dtype=np.float32)
+            pad = WIDEN * height
+            lo = np.maximum(q[[0, 3], 0] - pad, 0)
+            hi = np.minimum(q[[1, 2], 0] + pad, width - 1)
+            mid = float(q[:, 1].mean())
+            for x, top, bottom in walls:
+                if top <= mid <= bottom:
+                    if x <= q[0, 0]:
+                        lo = np.maximum(lo, min(x + WALL_MARGIN_PX, float(q[0, 0])))
+                    if x >= q[1, 0]:
+                        hi = np.minimum(hi, max(x - WALL_MARGIN_PX, float(q[1, 0])))
+            q[[0, 3], 0], q[[1, 2], 0] = lo, hi
+            out.append(q)
     return out
 
 

@@ -11,10 +11,11 @@ weight, score and deviation reason; 总分 and 等级.
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 
 from ..document import Document
-from ..model import BudgetLine, Heading, Indicator, Target
+from ..model import BudgetLine, Evidence, Heading, Indicator, Target
 from ..normalize import NLine
 from ..numbers import NUMBER_RE, Number, number_from_match
 from .common import parse_value
@@ -257,8 +258,18 @@ def _target(cell: GCell | None, op_cell: GCell | None, unit: str | None) -> Targ
         n, qual = None, cell.text
     op = col_op or op
     if n is not None:
-        n = n.with_evidence(cell.evidence)
+        n = n.with_evidence(_weakest(cell.evidence, op_cell.evidence if col_op else None))
     return Target(op=op or "=", number=n, text=qual if n is None else None, op_stated=op is not None)
+
+
+def _weakest(evidence: Evidence | None, op_evidence: Evidence | None) -> Evidence | None:
+    """The target's evidence, scored no higher than the OCR'd sign in its own column (a
+    finding that rests on a doubtful "≥" is as doubtful as one on a doubtful digit)."""
+    if evidence is None or op_evidence is None or op_evidence.confidence is None:
+        return evidence
+    if evidence.confidence is not None and evidence.confidence <= op_evidence.confidence:
+        return evidence
+    return dataclasses.replace(evidence, confidence=op_evidence.confidence)
 
 
 def _actual(cell: GCell | None, unit: str | None) -> tuple[Number | None, str | None]:

@@ -55,8 +55,8 @@ def grids_from_tables(doc: Document) -> list[Grid]:
             for cell in row:
                 raw = cell.text.strip()
                 ev = Evidence(text=raw, line=r + 1, page=cell.page or table.page, table=ti, row=cell.row,
-                              col=cell.col) if raw else None
-                cells.append(GCell(fold(raw), ev))
+                              col=cell.col, confidence=cell.confidence, repairs=cell.repair_notes()) if raw else None
+                cells.append(GCell(fold(cell.repaired() if cell.repairs else raw), ev))
             rows.append(cells)
         out.append(Grid(rows, "table"))
     return out
@@ -150,9 +150,15 @@ def token_runs(nlines: list[NLine]) -> list[TokenRun]:
 
 
 def _line_tokens(line: Line) -> list[GCell]:
+    """Whitespace-separated tokens; on an OCR'd line each keeps its lowest character
+    score and reads with its digit repairs (so a low-confidence cell can downgrade)."""
     out = []
     for m in regex.finditer(r"[^\s\u3000\u00a0]+", line.text):
         raw = m.group(0)
-        out.append(GCell(fold(raw), Evidence(text=raw, line=line.line, page=line.page)))
+        a, b = m.span()
+        text = line.repaired(a, b) if line.repairs else raw
+        out.append(GCell(fold(text), Evidence(text=raw, line=line.line, page=line.page,
+                                              confidence=line.span_confidence(a, b),
+                                              repairs=line.span_repairs(a, b))))
     return out
 

@@ -7,6 +7,8 @@ looked up here. Row labels name budget lines and indicator levels.
 
 from __future__ import annotations
 
+import functools
+
 import regex
 
 # Header word -> column role, for the budget block ("资金") and the
@@ -50,7 +52,8 @@ BUDGET_ROWS = (
 ROW_PREFIX = regex.compile(r"^(?:其中[:：]?|[—-]+)")
 
 LEVEL1_RE = regex.compile(r"^(?P<name>产出指标|效益指标|满意度指标|成本指标|效果指标|管理指标)"
-                          r"(?:[（(](?P<w>\d+(?:\.\d+)?)分?[)）])?$")
+                          # the closing bracket may be lost at a wrapped cell's end (OCR)
+                          r"(?:[（(](?P<w>\d+(?:\.\d+)?)分?[)）]?)?$")
 LEVEL2_RE = regex.compile(
     r"^(?:数量指标|质量指标|时效指标|成本指标|经济成本指标|社会成本指标|生态环境成本指标"
     r"|经济效益指标|社会效益指标|生态效益指标|可持续影响指标|服务对象满意度指标|满意度指标"
@@ -71,10 +74,25 @@ OPS = {"=": "=", "≥": ">=", "≤": "<=", ">": ">", "<": "<", ">=": ">=", "<=":
 QUALITATIVE_OP = {"定性"}
 
 
+FUZZY_MIN_LEN = 4  # header words this long are also matched with one character off
+
+
 def header_role(text: str, table: dict) -> str | None:
-    """The column role of a header cell, or None."""
+    """The column role of a header cell, or None. A header word read with one character
+    inserted, dropped or changed (OCR: 全年扶执行数) still names its column, unless the
+    slip makes it as close to a word of another role (预算执行? is 执行数 or 执行率)."""
     t = BRACKETS.sub("", text.replace(" ", "")).strip("：:")
-    return table.get(t)
+    role = table.get(t)
+    if role is not None or len(t) < FUZZY_MIN_LEN:
+        return role
+    roles = {r for w, r in table.items() if len(w) >= FUZZY_MIN_LEN and abs(len(w) - len(t)) <= 1
+             and _one_off(w).fullmatch(t)}
+    return roles.pop() if len(roles) == 1 else None
+
+
+@functools.lru_cache(maxsize=256)
+def _one_off(word: str):
+    return regex.compile(f"(?:{regex.escape(word)}){{e<=1}}")
 
 
 def budget_line_of(label: str) -> str | None:
