@@ -81,7 +81,8 @@ def check_deviation_reason(record: Record, params: dict, tally: Tally):
         yield Hit(f"indicator.{ind.index}", {"name": ind.name or "", "target": _tshow(ind),
                   "actual": show(ind.actual) if ind.actual else (ind.actual_text or "未填")},
                   evid(ind.actual, ind.target.number if ind.target else None) or
-                  ([ind.achieved_evidence] if ind.achieved_evidence else []))
+                  # a qualitative indicator (部分达成): its claim, or at least its row
+                  [e for e in (ind.achieved_evidence or ind.evidence,) if e is not None])
 
 
 @kind("over_achievement", ratio=130, zero_target_actual=30)
