@@ -251,7 +251,9 @@ def ocr_tables(results: list[PageResult], lines: list[Line]) -> list[Table]:
             for group in stitch(parts, continues)]
 
 
-PAGE_NUMBER_RE = regex.compile(r"^[\s\-—–第页共/]*\d{1,4}[\s\-—–页/共\d]*$")
+# A page number as OCR reads it ("- 1 -", "-1.", "第 2 页").
+PAGE_NUMBER_RE = regex.compile(r"^[\s\-—–_.·•第页共/]*\d{1,4}[\s\-—–_.·•页/共\d]*$")
+SAME_HEADER = 0.8  # a running header read twice by OCR agrees this much (difflib ratio)
 
 
 def continues_from(prev: PageTable, part: PageTable, by_page: dict[int, list[Line]]) -> bool:
@@ -262,9 +264,17 @@ def continues_from(prev: PageTable, part: PageTable, by_page: dict[int, list[Lin
         return False
     below = [ln for ln in by_page.get(prev.page, []) if ln.bbox and ln.bbox[1] >= prev.bbox[3]]
     above = [ln for ln in by_page.get(part.page, []) if ln.bbox and ln.bbox[3] <= part.bbox[1]]
-    earlier = {ln.text.replace(" ", "") for ln in by_page.get(prev.page, [])}
+    earlier = [ln.text.replace(" ", "") for ln in by_page.get(prev.page, [])]
     return (all(PAGE_NUMBER_RE.match(ln.text.strip()) for ln in below)
-            and all(ln.text.replace(" ", "") in earlier or PAGE_NUMBER_RE.match(ln.text.strip()) for ln in above))
+            and all(PAGE_NUMBER_RE.match(ln.text.strip()) or _seen(ln.text.replace(" ", ""), earlier) for ln in above))
+
+
+def _seen(text: str, earlier: list[str]) -> bool:
+    """The line (a running header) is on the previous page too, give or take a misread
+    character."""
+    import difflib
+
+    return any(difflib.SequenceMatcher(None, text, e).ratio() >= SAME_HEADER for e in earlier)
 
 
 def ocr_meta(meta: dict, results: list[PageResult], settings: OcrSettings, page_count: int) -> dict:

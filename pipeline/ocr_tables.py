@@ -35,6 +35,11 @@ V_MIN_PT = 12.0  # a vertical rule segment at least this (then it must join two 
 # short of the rules, and is not taken for a column rule.
 END_TOL_PX = 2
 GAP_PX = 2  # gaps this wide in a rule (JPEG, a faint stroke) are bridged
+# Beside a vertical rule (SIDE_PAD_PX to SIDE_PAD_PX + SIDE_BAND_PX away, its ends
+# skipped) at most this share of rows may have ink.
+SIDE_PAD_PX, SIDE_BAND_PX, SIDE_SKIP_PX = 2, 4, 4
+MAX_SIDE_INK = 0.3
+RULE_WIDTH_PT = 1.5  # a ruling line is thinner than this (a block of strokes is not a rule)
 JOIN_GAP_PT = 6.0  # pieces of one rule this far apart are joined (a seal's stroke across it)
 ERASE_PAD_PX = 2  # whitened beyond a rule's detected thickness
 SNAP_PT = 3.0  # pdfplumber's default snap/join/intersection tolerance, in points
@@ -76,7 +81,23 @@ def find_rules(grey, dpi: int) -> list[Rule]:
     tol = END_TOL_PX
     v_rules = [Rule("v", left, y0, right, y1) for left, right, y0, y1 in vertical
                if _meets(h_rules, (left + right) / 2, y0, tol) and _meets(h_rules, (left + right) / 2, y1, tol)]
-    return h_rules + v_rules
+    widest = RULE_WIDTH_PT * px + 3  # (the thickening adds a pixel each side)
+    return h_rules + [r for r in v_rules if r.x1 - r.x0 <= widest and _clear_sides(ink, r) <= MAX_SIDE_INK]
+
+
+def _clear_sides(ink, rule: Rule) -> float:
+    """Share of a vertical rule's rows with ink just beside it. A rule runs through a
+    cell's blank padding (about 0.02 measured on the scans); strokes of a wrapped cell's
+    lines that happen to chain from rule to rule are crossed by their characters' other
+    strokes (about 0.8)."""
+    x0, x1 = int(rule.x0), int(rule.x1)
+    a, b = int(rule.top) + SIDE_SKIP_PX, int(rule.bottom) - SIDE_SKIP_PX
+    if b <= a:
+        return 0.0
+    left = ink[a:b, max(0, x0 - SIDE_PAD_PX - SIDE_BAND_PX):max(0, x0 - SIDE_PAD_PX)]
+    right = ink[a:b, x1 + SIDE_PAD_PX:x1 + SIDE_PAD_PX + SIDE_BAND_PX]
+    beside = (left.any(axis=1) if left.size else False) | (right.any(axis=1) if right.size else False)
+    return float(beside.mean()) if hasattr(beside, "mean") else 0.0
 
 
 def _bridged(ink, axis: int):

@@ -268,3 +268,28 @@ def test_help_loads_no_ocr_library():
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, cwd=ROOT, check=True)
     assert out.stderr.strip().splitlines()[-1] == "[]"
     assert "--ocr" in out.stdout
+
+
+def test_recorded_table_rules_are_what_the_code_finds_now():
+    """The recorded recognition keeps the rules found in each page image; a change to
+    rule finding without a PREPARE_VERSION bump (and make_scans.py --ocr-only) would
+    leave the tests reading stale rules. Checked without the OCR engine."""
+    import pypdfium2 as pdfium
+
+    from pipeline.ocr import engine_id
+    from pipeline.ocr_cache import OcrCache, page_key
+    from pipeline.ocr_image import prepare, render_page
+    from pipeline.ocr_tables import find_rules
+
+    cache, dpi = OcrCache(SCANS / "ocr_cache"), OcrSettings().dpi
+    pages = 0
+    for name in FORM_MANIFEST:
+        pdf = pdfium.PdfDocument(str(SCANS / name))
+        for page in pdf:
+            bitmap = render_page(page, dpi)
+            _, info = cache.get(page_key(bitmap, dpi, engine_id()))
+            image, _ = prepare(bitmap)
+            assert info["rules"] == [r.to_json() for r in find_rules(image, dpi)], name
+            pages += 1
+        pdf.close()
+    assert pages == sum(e["pages"] for e in FORM_MANIFEST.values())

@@ -242,3 +242,31 @@ def test_a_doubtful_sign_lowers_its_targets_confidence():
     assert t.op == ">=" and t.number.evidence.confidence == 0.6 and t.number.confidence == 0.6
     plain = _target(target, GCell("≥", Evidence("≥", 10, 1)), "%")  # a text PDF: nothing to lower
     assert plain.number.evidence.confidence == 0.99
+
+
+def test_strokes_chaining_from_rule_to_rule_in_a_wrapped_cell_are_not_a_column_rule():
+    """A wrapped cell's characters stacked one under the other can make one long
+    vertical run from rule to rule; their other strokes cross it, a rule's sides are blank."""
+    img = _grid([100, 400, 700], [100, 200, 300])
+    d = ImageDraw.Draw(img)
+    d.line((250, 100, 250, 200), fill=(20, 20, 20), width=2)
+    for y in range(104, 198, 3):  # the characters' other strokes, as dense as in 年度资金总额
+        d.line((238, y, 262, y), fill=(20, 20, 20), width=1)
+    (table,) = table_cells(find_rules(_grey(img), DPI), DPI)
+    assert [len(r) for r in table] == [2, 2]
+
+
+def test_a_table_part_opening_the_next_page_continues_under_a_misread_header():
+    from pipeline.document import Line
+    from pipeline.ingest_pdf_tables import PageTable
+    from pipeline.ocr_pdf import continues_from
+
+    prev = PageTable(1, (80, 300, 500, 760), (80, 500), [[("a", None), ("b", None)]])
+    part = PageTable(2, (80, 70, 500, 200), (80, 500), [[("c", None), ("d", None)]])
+    page1 = [Line("项目支出绩效自评表（2023年度）", 1, 1, (200, 30, 380, 45)), Line("-1.", 2, 1, (280, 790, 310, 805))]
+    page2 = [Line("项目支出绩效自评表（2023年度)", 1, 2, (200, 30, 380, 45)), Line("- 2 -", 2, 2, (280, 790, 310, 805))]
+    assert continues_from(prev, part, {1: page1, 2: page2})
+    prose = [*page1, Line("以上为本项目自评情况。", 3, 1, (80, 770, 300, 785))]
+    assert not continues_from(prev, part, {1: prose, 2: page2})
+    other = [Line("附件2：部门整体支出绩效自评表", 1, 2, (80, 30, 380, 45))]
+    assert not continues_from(prev, part, {1: page1, 2: other})
