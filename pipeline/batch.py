@@ -81,11 +81,26 @@ class BatchRun:
         shutil.rmtree(self.workdir, ignore_errors=True)
 
 
-def make_handler(rules_dirs: tuple, read_opts: dict, profile: str | None = None) -> Callable[[Task], tuple]:
-    """Runs once per worker: load the rules, return the task handler."""
+def make_handler(rules_dirs: tuple, read_opts: dict, profile: str | None = None,
+                 engine_threads: int | None = None) -> Callable[[Task], tuple]:
+    """Runs once per worker: load the rules, return the task handler. `engine_threads`:
+    the OCR engine's share of the cores in this worker (see ocr.set_engine_threads)."""
     from .rules import load_rules
 
+    if engine_threads:
+        from .ocr import set_engine_threads
+
+        set_engine_threads(engine_threads)
     return make_rules_handler(load_rules(list(rules_dirs) or None, profile=profile), read_opts)
+
+
+def engine_threads(jobs: int) -> int | None:
+    """Each of `jobs` workers' share of the cores for OCR; None for a single worker (all)."""
+    import os
+
+    cores = os.cpu_count() or 1
+    jobs = jobs or cores
+    return None if jobs <= 1 else max(1, cores // jobs)
 
 
 def make_rules_handler(rules, read_opts: dict) -> Callable[[Task], tuple]:
@@ -210,7 +225,8 @@ class _Context:
         from .executor import make_executor
 
         executor = make_executor(self.settings, make_handler,
-                                 (self.settings.rules_dirs, self.settings.read_opts, self.settings.profile),
+                                 (self.settings.rules_dirs, self.settings.read_opts, self.settings.profile,
+                                  engine_threads(self.settings.jobs)),
                                  self.rules)
         self.run.spool.executor = executor.spread
         try:

@@ -20,7 +20,7 @@ def add_audit_options(audit) -> None:
     audit.add_argument("--jobs", type=int, default=None, metavar="N",
                        help=f"并行进程数（默认或 0：全部 CPU 核，本机 {os.cpu_count()}）")
     audit.add_argument("--timeout", type=float, default=DEFAULT_TIMEOUT_S, metavar="SECONDS",
-                       help=f"单个文件的处理时限，超时即终止并记为失败（默认 {DEFAULT_TIMEOUT_S:g} 秒，0 为不限）")
+                       help=f"单个文件的处理时限（扫描件的 OCR 按每页计时），超时即终止并记为失败（默认 {DEFAULT_TIMEOUT_S:g} 秒，0 为不限）")
     audit.add_argument("--db", metavar="PATH",
                        help="结果数据库（DuckDB）；默认 reports/perfaudit.duckdb，同时用作缓存")
     audit.add_argument("--no-db", action="store_true", help="不写数据库，也不用缓存")

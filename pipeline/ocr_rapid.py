@@ -21,11 +21,12 @@ WIDEN = 0.25
 
 
 class RapidOcrEngine:
-    def __init__(self) -> None:
+    def __init__(self, threads: int | None = None) -> None:
         from rapidocr_onnxruntime import RapidOCR
 
         self.name = engine_id()
-        self._ocr = RapidOCR(max_side_len=MAX_SIDE, text_score=MIN_BOX_SCORE, print_verbose=False)
+        extra = {"intra_op_num_threads": threads} if threads else {}  # onnxruntime's own threads
+        self._ocr = RapidOCR(max_side_len=MAX_SIDE, text_score=MIN_BOX_SCORE, print_verbose=False, **extra)
 
     def recognise(self, image, walls=()) -> list[OcrBox]:
         """Detection, then recognition with per-character scores. The steps of

@@ -196,3 +196,34 @@ def test_ctc_decode_scores_a_dropped_digit_on_its_neighbours():
     text, conf = ctc_decode(probs, charset)
     assert text == "9.0"
     assert conf[0] == pytest.approx(0.65) and conf[1] == pytest.approx(0.65) and conf[2] == pytest.approx(0.99)
+
+
+def test_pool_workers_share_the_cores_for_ocr(monkeypatch):
+    """One onnxruntime process already uses every core: a batch's workers get cores // jobs
+    threads each, and the engine is built with that many."""
+    import os
+
+    import pipeline.ocr as ocr
+    import pipeline.ocr_rapid as rapid
+    from pipeline.batch import engine_threads
+
+    monkeypatch.setattr(os, "cpu_count", lambda: 8)
+    assert engine_threads(1) is None and engine_threads(0) == 1 and engine_threads(2) == 4
+    assert engine_threads(3) == 2 and engine_threads(16) == 1
+    built = []
+
+    class FakeEngine:
+        def __init__(self, threads=None):
+            built.append(threads)
+
+    monkeypatch.setattr(rapid, "RapidOcrEngine", FakeEngine)
+    ocr._engine.cache_clear()
+    try:
+        ocr.set_engine_threads(4)
+        ocr.get_engine()
+        ocr.set_engine_threads(None)
+        ocr.get_engine()
+    finally:
+        ocr.set_engine_threads(None)
+        ocr._engine.cache_clear()
+    assert built == [4, None]
