@@ -39,7 +39,7 @@ GAP_PX = 2  # gaps this wide in a rule (JPEG, a faint stroke) are bridged
 # skipped) at most this share of rows may have ink.
 SIDE_PAD_PX, SIDE_BAND_PX, SIDE_SKIP_PX = 2, 4, 4
 MAX_SIDE_INK = 0.3
-RULE_WIDTH_PT = 1.5  # a ruling line is thinner than this (a block of strokes is not a rule)
+RULE_WIDTH_PT = 3.0  # a ruling line is thinner than this, a thick outer frame too (a block of strokes is not)
 JOIN_GAP_PT = 6.0  # pieces of one rule this far apart are joined (a seal's stroke across it)
 ERASE_PAD_PX = 2  # whitened beyond a rule's detected thickness
 SNAP_PT = 3.0  # pdfplumber's default snap/join/intersection tolerance, in points

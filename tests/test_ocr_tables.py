@@ -270,3 +270,12 @@ def test_a_table_part_opening_the_next_page_continues_under_a_misread_header():
     assert not continues_from(prev, part, {1: prose, 2: page2})
     other = [Line("附件2：部门整体支出绩效自评表", 1, 2, (80, 30, 380, 45))]
     assert not continues_from(prev, part, {1: page1, 2: other})
+
+
+def test_a_thick_outer_frame_is_a_rule_too():
+    """Government forms are often ruled 外粗内细: a 2 pt frame around 0.5 pt rules."""
+    img = _grid([100, 400, 700, 1000], [100, 200, 300], width=2)
+    d = ImageDraw.Draw(img)
+    d.rectangle((100, 100, 1000, 300), outline=(20, 20, 20), width=6)
+    (table,) = table_cells(find_rules(_grey(img), DPI), DPI)
+    assert [len(r) for r in table] == [3, 3]
