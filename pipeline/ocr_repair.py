@@ -41,9 +41,10 @@ def find_repairs(text: str, before: str = "", after: str = "") -> tuple[tuple[in
 
 def separator_repairs(text: str, before: str = "", after: str = "") -> list[tuple[int, str]]:
     """Thousands separators of a money amount ("38，800，185.90元", "20312,503.63元",
-    "39.581，409.97元") are dropped when every one is followed by exactly three digits,
-    so the amount reads as one number whichever separator OCR saw, misread or lost. A
-    point counts as a separator only before a comma (a number has one decimal point)."""
+    "39.581，409.97元", "7，053325.09元") are dropped when every one is followed by three
+    digits (or six or nine: a separator lost between them), so the amount reads as one
+    number whichever separator OCR saw, misread or lost. A point counts as a separator
+    only before a comma (a number has one decimal point)."""
     head = NUMBER_TAIL_RE.search(before).group(0) if before else ""
     tail = NUMBER_HEAD_RE.match(after).group(0) if after else ""
     full = head + text + tail
@@ -54,7 +55,10 @@ def separator_repairs(text: str, before: str = "", after: str = "") -> list[tupl
         decimal = seps[-1] if token[seps[-1]] in ".。" else None
         grouping = [i for i in seps if i != decimal]
         ends = [*grouping[1:], decimal if decimal is not None else len(token)]
-        if all(end - i - 1 == 3 for i, end in zip(grouping, ends, strict=True)):
+        groups = [end - i - 1 for i, end in zip(grouping, ends, strict=True)]
+        # three digits after each separator; six or nine where OCR lost one in between
+        # ("7，053325.09元": 7,053,325.09), which reads the same once they are dropped
+        if all(g in (3, 6, 9) for g in groups) and (3 in groups or len(groups) == 1):
             cols = (m.start() + i - len(head) for i in grouping)
             out.extend((c, "") for c in cols if 0 <= c < len(text))
     return out

@@ -25,6 +25,8 @@ from pipeline.ocr_repair import find_repairs
     ("共计l2个", "共计12个"),
     ("实际支出38，800，185.90元", "实际支出38800185.90元"),
     ("年终追加20312,503.63元", "年终追加20312503.63元"),
+    ("调整后预算数7，053325.09元", "调整后预算数7053325.09元"),  # a separator lost after 053
+    ("合计1，23456元", "合计1，23456元"),  # five digits: no thousands grouping
     ("ISO9001认证", "ISO9001认证"),
     ("Excel表格", "Excel表格"),
     ("分别为3，500人", "分别为3，500人"),
@@ -37,6 +39,8 @@ def test_repairs_only_where_the_context_is_unambiguous(text, fixed):
 
 def test_repair_of_an_amount_wrapped_across_lines():
     assert find_repairs("实际支出7，053，325.", after="09元，执行率100%") == ((5, ""), (9, ""))
+    # the separator at a line's end, the next separator lost by OCR (scan_report_011)
+    assert find_repairs("基本支出调整后预算数7，", after="053325.09元") == ((11, ""),)
 
 
 def _box(text, x0, y0, x1, y1, conf=0.99):
