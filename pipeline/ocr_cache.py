@@ -16,7 +16,7 @@ from pathlib import Path
 
 from .ocr import OcrBox
 
-PREPARE_VERSION = "3"  # bump when preparation or recognition decoding change
+PREPARE_VERSION = "4"  # bump when preparation or recognition decoding change
 
 
 def page_key(bitmap, dpi: int, engine: str) -> str:

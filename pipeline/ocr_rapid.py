@@ -79,10 +79,13 @@ def widen(boxes, width: int, walls=()):
     from .ocr_tables import WALL_MARGIN_PX, split_at_walls
 
     out = []
-    for quad in boxes:
+    spans = [_span(quad) for quad in boxes]
+    for k, quad in enumerate(boxes):
         q = np.array(quad, dtype=np.float32)
         height = float(np.linalg.norm(q[3] - q[0]))
         pieces = split_at_walls(q.tolist(), walls, height) if walls else [q]
+        if len(pieces) > 1:  # a piece that another detected box already holds is read there
+            pieces = [pc for pc in pieces if not any(j != k and _covered(_span(pc), spans[j]) for j in range(len(spans)))]
         for piece in pieces:
             q = np.array(piece, dtype=np.float32)
             pad = WIDEN * height
@@ -98,6 +101,22 @@ def widen(boxes, width: int, walls=()):
             q[[0, 3], 0], q[[1, 2], 0] = lo, hi
             out.append(q)
     return out
+
+
+def _span(quad) -> tuple[float, float, float, float]:
+    xs = [float(p[0]) for p in quad]
+    ys = [float(p[1]) for p in quad]
+    return min(xs), min(ys), max(xs), max(ys)
+
+
+def _covered(piece, other, share: float = 0.5) -> bool:
+    """At least `share` of the piece's area lies inside the other box (a detector that
+    boxed a line across a cell rule and also the next cell's text on its own: the piece
+    beyond the rule would be read twice, "12" as "1" + "12")."""
+    w = min(piece[2], other[2]) - max(piece[0], other[0])
+    h = min(piece[3], other[3]) - max(piece[1], other[1])
+    area = (piece[2] - piece[0]) * (piece[3] - piece[1])
+    return w > 0 and h > 0 and area > 0 and w * h >= share * area
 
 
 def _box(quad, text: str, chars: list[float]) -> OcrBox:

@@ -8,9 +8,9 @@ bar (thin and wide) or a chevron (tall, its two arms meeting at an apex on one s
 
     = : bar over bar      ≥ / ≤ : chevron over bar      > / < : a chevron alone
 
-Only cells that the recogniser left empty or read as one doubtful character are looked
-at (or read as a letter the recogniser makes of a sign), and only when their ink is a
-single glyph's size and fits a sign's shape exactly; anything else is left as read.
+Only cells that the recogniser left empty or read as one letter it makes of a sign ("M",
+"N", "=", "一"...) are looked at, and only when their ink is a single glyph's size and
+fits a sign's shape exactly; anything else is left as read.
 A sign read this way scores SHAPE_SCORE.
 """
 
@@ -20,7 +20,6 @@ from .ocr import OcrBox
 
 SIGNS = ("≥", "≤", "=", ">", "<")
 SHAPE_SCORE = 0.9
-DOUBTFUL_READ = 0.9  # a one-character read below this score is looked at again
 INK = 128  # darker than this is a stroke (the JPEG halo is lighter)
 INSET_PX = 4  # keep clear of the erased rules
 MIN_INK_PX = 12
@@ -125,8 +124,8 @@ def read_lone_signs(image, cells_px: list[tuple[float, float, float, float]], bo
     drop, add = set(), []
     for k, (x0, y0, x1, y1) in enumerate(cells_px):
         held = by_cell.get(k, [])
-        if len(held) > 1 or (held and (held[0].text not in MISREAD or held[0].confidence >= DOUBTFUL_READ)):
-            continue
+        if len(held) > 1 or (held and held[0].text not in MISREAD):
+            continue  # (a lone "M" is looked at however sure the recogniser was: 0.91 seen)
         a, b = int(y0) + INSET_PX, int(y1) - INSET_PX
         c, d = int(x0) + INSET_PX, int(x1) - INSET_PX
         if b - a < 4 or d - c < 4:

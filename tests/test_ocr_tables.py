@@ -178,27 +178,45 @@ def test_other_glyphs_are_not_taken_for_signs():
     assert classify(blob) is None
 
 
-def test_lone_signs_replace_misreads_only_in_empty_or_doubtful_cells():
+def test_lone_signs_replace_misreads_in_empty_or_misread_cells_only():
     img = _grid([100, 400, 700, 1000], [100, 200, 300])
     page = np.asarray(img.convert("L")).copy()
     sign = _sign("≥", 30, 3)
     for x, y in ((240, 135), (540, 135), (840, 135), (240, 235)):
         page[y:y + sign.shape[0], x:x + sign.shape[1]][sign] = 0
+    m = Image.new("L", (34, 34), 255)  # a real letter M in the last cell
+    ImageDraw.Draw(m).line((2, 32, 2, 2, 17, 20, 32, 2, 32, 32), fill=0, width=3)
+    page[235:269, 840:874] = np.minimum(page[235:269, 840:874], np.asarray(m))
     grey = np.repeat(page[..., None], 3, axis=2)
     rules = find_rules(grey, DPI)
     grey = erase_rules(grey, rules)
     cells = [tuple(v * PX for v in c) for t in table_cells(rules, DPI) for row in t for c in row if c]
     boxes = [
-        _box("M", 240, 135, 270, 165, 0.52),   # misread, doubtful: replaced
-        _box("M", 540, 135, 570, 165, 0.97),   # read with confidence: kept as read
+        _box("M", 240, 135, 270, 165, 0.52),   # misread: replaced
+        _box("M", 540, 135, 570, 165, 0.97),   # misread with confidence (0.91 seen): replaced too
         _box("%", 840, 135, 870, 165, 0.80),   # not a letter the recogniser makes of a sign: kept
         _box("资金", 420, 230, 480, 260),       # a text cell (and some height for the page)
+        _box("M", 840, 235, 874, 269, 0.95),   # a real M: its ink is no sign, kept
     ]                                          # (240, 235): nothing read at all -> sign added
     out, n = read_lone_signs(grey, cells, boxes)
     texts = sorted(b.text for b in out)
-    assert n == 2 and texts == sorted(["≥", "M", "%", "资金", "≥"])
+    assert n == 3 and texts == sorted(["≥", "≥", "≥", "%", "资金", "M"])
     added = [b for b in out if b.text == "≥"]
     assert all(b.confidence == 0.9 and b.char_conf == (0.9,) for b in added)
+
+
+def test_a_box_split_at_a_rule_is_dropped_where_another_box_holds_it():
+    """The detector boxed "≤9个工" across the column rule and also "12个工" beyond it:
+    the piece beyond the rule would read "1" a second time ("112个工作日")."""
+    from pipeline.ocr_rapid import widen
+
+    crossing = [[672, 1469], [848, 1469], [848, 1509], [672, 1509]]
+    next_cell = [[814, 1472], [954, 1472], [954, 1506], [814, 1506]]
+    out = widen([crossing, next_cell], 2000, [(811.0, 1400.0, 1600.0)])
+    spans = sorted((round(float(q[:, 0].min())), round(float(q[:, 0].max()))) for q in out)
+    assert len(out) == 2 and spans[0][1] < 811 < spans[1][0]
+    alone = widen([crossing], 2000, [(811.0, 1400.0, 1600.0)])  # nothing else holds it: kept
+    assert len(alone) == 2
 
 
 # --- OCR confidence into form cells ------------------------------------------------------
