@@ -41,7 +41,7 @@ def classify(ink) -> tuple[str, float] | None:
     h, w = ink.shape
     if h < 4 or w < 4:
         return None
-    bands = _bands(ink.any(axis=1))
+    bands = _runs(ink.any(axis=1))  # horizontal bands of ink rows
     if not 1 <= len(bands) <= 2:
         return None
     runs = [[_runs(row) for row in ink[a:b]] for a, b in bands]
@@ -56,21 +56,8 @@ def classify(ink) -> tuple[str, float] | None:
     return ("≥" if kinds[0] == ">" else "≤"), SHAPE_SCORE
 
 
-def _bands(rows) -> list[tuple[int, int]]:
-    out, start = [], None
-    for i, on in enumerate(rows):
-        if on and start is None:
-            start = i
-        elif not on and start is not None:
-            out.append((start, i))
-            start = None
-    if start is not None:
-        out.append((start, len(rows)))
-    return out
-
-
 def _runs(row) -> list[tuple[int, int]]:
-    """(start, end) of each run of ink in a row."""
+    """(start, end) of each run of True in a sequence (ink in a row, rows with ink)."""
     out, start = [], None
     for i, v in enumerate(row):
         if v and start is None:
