@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 import regex
 
 from .document import Document, IngestError, Line, Table
-from .ingest_pdf import line_before
+from .ingest_pdf import line_before, read_pdf
 from .ingest_pdf_tables import PageTable, build_table, stitch
 from .ocr import OcrBox, OcrSettings, engine_id, get_engine
 from .ocr_cache import OcrCache, page_key
@@ -54,7 +54,7 @@ class OcrPending(Exception):  # noqa: N818 - a request, not an error
 
 @dataclass(frozen=True)
 class OcrPlan:
-    """How a batch splits the OCR of one file. `defer`: raise OcrPending when more than
+    """How a batch splits the OCR of one file. `defer`: raise OcrPending when at least
     `min_pages` pages need OCR. `done`: page number -> the JSON `ocr_page` returned for
     it (recognised boxes and facts), used instead of rendering and recognising."""
 
@@ -66,8 +66,6 @@ class OcrPlan:
 def read_pdf_ocr(data: bytes, source: str, pdf_engine: str, settings: OcrSettings,
                  plan: OcrPlan | None = None) -> Document:
     """Read a PDF, OCR'ing pages as `settings.mode` says; raise IngestError like read_pdf."""
-    from .ingest_pdf import read_pdf
-
     try:
         doc = read_pdf(data, source, engine=pdf_engine)
     except IngestError as exc:
