@@ -4,9 +4,7 @@ documents and profiles. Breakdown: .venv/bin/python fixtures/forms/score.py"""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
@@ -14,19 +12,15 @@ import pytest
 from pipeline.api import audit_file
 from pipeline.rules import load_rules
 
+from .conftest import fixture_module
+
 ROOT = Path(__file__).resolve().parents[1]
 FORMS = ROOT / "fixtures" / "forms"
 CORPUS = FORMS / "corpus"
 
 
 def _load(name: str):
-    if str(FORMS) not in sys.path:
-        sys.path.insert(0, str(FORMS))
-    spec = importlib.util.spec_from_file_location(f"forms_{name}", FORMS / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return fixture_module(FORMS, name, f"forms_{name}")
 
 
 @pytest.fixture(scope="module")

@@ -12,7 +12,6 @@ record."""
 
 from __future__ import annotations
 
-import importlib.util
 import io
 import json
 import shutil
@@ -27,6 +26,8 @@ from pipeline.document import IngestError
 from pipeline.ingest import read_document
 from pipeline.ocr import OcrSettings
 
+from .conftest import fixture_module
+
 ROOT = Path(__file__).resolve().parents[1]
 SCANS = ROOT / "fixtures" / "scans"
 MANIFEST = json.loads((SCANS / "manifest.json").read_text(encoding="utf-8"))
@@ -40,11 +41,7 @@ pytest.importorskip("rapidocr_onnxruntime")
 
 
 def _score_module():
-    spec = importlib.util.spec_from_file_location("synth_score_ocr", ROOT / "fixtures/synth/score.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return fixture_module(ROOT / "fixtures/synth", "score", "synth_score_ocr")
 
 
 @pytest.fixture(scope="session")
@@ -80,11 +77,7 @@ def scanned_forms(rules, ocr_cache):
 
 
 def _form_fields():
-    spec = importlib.util.spec_from_file_location("forms_score_ocr", ROOT / "fixtures/forms/score.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod.field_list
+    return fixture_module(ROOT / "fixtures/forms", "score", "forms_score_ocr").field_list
 
 
 def _key(result) -> set:

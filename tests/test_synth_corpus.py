@@ -5,12 +5,12 @@ line: .venv/bin/python fixtures/synth/score.py"""
 
 from __future__ import annotations
 
-import importlib.util
 import json
-import sys
 from pathlib import Path
 
 import pytest
+
+from .conftest import fixture_module
 
 ROOT = Path(__file__).resolve().parents[1]
 SYNTH = ROOT / "fixtures" / "synth"
@@ -18,13 +18,7 @@ CORPUS = SYNTH / "corpus"
 
 
 def _load(name: str):
-    if str(SYNTH) not in sys.path:
-        sys.path.insert(0, str(SYNTH))
-    spec = importlib.util.spec_from_file_location(f"synth_{name}", SYNTH / f"{name}.py")
-    mod = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = mod
-    spec.loader.exec_module(mod)
-    return mod
+    return fixture_module(SYNTH, name, f"synth_{name}")
 
 
 needs_api = pytest.mark.skipif(not (ROOT / "pipeline" / "api.py").exists(),
