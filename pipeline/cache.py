@@ -18,7 +18,7 @@ from . import __version__
 PACKAGE = Path(__file__).resolve().parent
 EXTRACTOR_SOURCES = ("document.py", "ingest*.py", "normalize.py", "numbers.py", "model.py", "ocr*.py",
                      "extract/*.py", "serialize.py")
-RULES_SOURCES = ("audit.py", "rules.py", "intervals.py", "slips.py", "checks/*.py")
+RULES_SOURCES = ("audit.py", "rules.py", "compare.py", "slips.py", "checks/*.py")
 HASH_CHUNK = 1 << 20
 
 

@@ -5,8 +5,8 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
+from pipeline.compare import meets, quotient, sum_interval
 from pipeline.extract.common import cn_to_int, parse_value
-from pipeline.intervals import meets, ratio_interval, sum_interval
 from pipeline.numbers import parse_number, split_operator
 from pipeline.slips import find_slip
 
@@ -79,9 +79,9 @@ def test_interval_rule_examples_from_spec():
     assert meets(parse_number("3921.86万元").interval(), sum_interval([(a, 1), (b, 1)]))
     assert not meets(parse_number("3921.87万元").interval(), sum_interval([(a, 1), (b, 1)]))
     num, den = parse_number("257.14万元"), parse_number("260.00万元")
-    assert meets(parse_number("98.90%").interval(), ratio_interval(num, den))
-    assert meets(parse_number("99%").interval(), ratio_interval(num, den))
-    assert not meets(parse_number("98.5%").interval(), ratio_interval(parse_number("3921.85万元"), parse_number("4010.00万元")))
+    assert meets(parse_number("98.90%").interval(), quotient(num, den).interval)
+    assert meets(parse_number("99%").interval(), quotient(num, den).interval)
+    assert not meets(parse_number("98.5%").interval(), quotient(parse_number("3921.85万元"), parse_number("4010.00万元")).interval)
 
 
 @given(st.decimals(min_value=1, max_value=999, places=2), st.integers(min_value=0, max_value=4))

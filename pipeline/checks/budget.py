@@ -4,10 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..intervals import meets, ratio_interval, ratio_value, sum_interval, sum_value, truncation_interval
+from ..compare import crosses, judge_rate, quotient, sum_holds, sum_interval, sum_value
 from ..model import Record
 from ..numbers import Number, format_decimal
-from ..slips import find_slip
 from .base import FIELD_NAMES, LINE_NAMES, Hit, Tally, evid, kind, money, pct, present_lines, show
 
 
@@ -41,7 +40,7 @@ def check_sum(record: Record, params: dict, tally: Tally):
                 continue
         else:
             tally.ran()
-            if meets(total.interval(), computed):
+            if sum_holds(total, [(n, 1) for _, n in present]):
                 continue
         value = sum_value([(n, 1) for _, n in present])
         d = max([total.decimals] + [n.decimals for _, n in present])
@@ -63,8 +62,7 @@ def check_line_adjustment(record: Record, params: dict, tally: Tally):
         if start is None or adj is None or full is None:
             continue
         tally.ran()
-        computed = sum_interval([(start, 1), (adj, 1)])
-        if meets(full.interval(), computed):
+        if sum_holds(full, [(start, 1), (adj, 1)]):
             continue
         value = start.value + adj.value
         d = max(start.decimals, adj.decimals, full.decimals)
@@ -94,7 +92,7 @@ def check_total_adjustment(record: Record, params: dict, tally: Tally):
     tally.ran()
     base = [(start, 1)] + ([(additions, 1)] if additions is not None else [])
     readings = [base + [(n, 1) for n in adjs], base + [(n, 1) for n in adjs if n.value < 0]]
-    if any(meets(total.interval(), sum_interval(r)) for r in readings):
+    if any(sum_holds(total, r) for r in readings):
         return
     terms = [(start, 1)] + ([(additions, 1)] if additions is not None else []) + [(n, 1) for n in adjs]
     value = sum_value(terms)
@@ -112,47 +110,28 @@ def check_total_adjustment(record: Record, params: dict, tally: Tally):
 @kind("execution_rate", lines=["total", "year_start", "additions", "basic", "project", "special"],
       threshold=90)
 def check_execution_rate(record: Record, params: dict, tally: Tally):
-    """stated 执行率 vs executed / full-year budget; conventions become info."""
+    """stated 执行率 vs executed / full-year budget, read twice (SPEC §6);
+    a rate that holds on the year-start budget is info naming that convention."""
     for line, bl in present_lines(record, params):
         rate, executed, budget = bl.get("rate"), bl.get("executed"), bl.get("budget")
         if rate is None or executed is None or budget is None or budget.value == 0:
             continue
         tally.ran()
-        computed = ratio_interval(executed, budget)
-        if computed is None or meets(rate.interval(), computed):
+        base = _year_start_base(record, line)
+        conventions = [quotient(executed, base, name="year_start_base")] if base is not None else []
+        verdict = judge_rate(rate, [quotient(executed, budget)], conventions)
+        if verdict is None:
             continue
-        yield _rate_hit(record, line, rate, executed, budget, Decimal(params["threshold"]))
-
-
-def _rate_hit(record, line, rate, executed, budget, threshold) -> Hit:
-    value = ratio_value(executed.value, budget.value)
-    d = 2
-    values = {"line": LINE_NAMES[line], "rate": show(rate), "executed": show(executed),
-              "budget": show(budget), "computed": pct(value, d)}
-    base = _year_start_base(record, line)
-    if base is not None:
-        alt = ratio_interval(executed, base)
-        if alt is not None and meets(rate.interval(), alt):
-            values["base"] = show(base)
-            return Hit(f"budget.{line}", values, evid(rate, executed, budget, base), show(rate),
-                       pct(value, d), pct(value, d), severity="info", variant="year_start_base")
-    if value > 100 and meets(rate.interval(), (Decimal(100), Decimal(100))):
-        return Hit(f"budget.{line}", values, evid(rate, executed, budget), show(rate), pct(value, d),
-                   None, severity="info", variant="capped")
-    if meets(truncation_interval(rate), ratio_interval(executed, budget)):
-        return Hit(f"budget.{line}", values, evid(rate, executed, budget), show(rate), pct(value, d),
-                   pct(value, rate.decimals), severity="info", variant="truncated")
-    slip = find_slip(rate.raw.rstrip("%"), lambda v, dd: meets(_iv(v, dd), ratio_interval(executed, budget)))
-    gross = (rate.value >= threshold) != (value >= threshold)
-    suggestion = slip[0] + "%" if slip else pct(value, rate.decimals)
-    values["slip"] = f"，疑为 {slip[0]}% 之误（{slip[1]}）" if slip else ""
-    return Hit(f"budget.{line}", values, evid(rate, executed, budget), show(rate), pct(value, d),
-               suggestion, gross=gross)
-
-
-def _iv(v: Decimal, d: int):
-    h = Decimal(5) * Decimal(10) ** (-d - 1)
-    return v - h, v + h
+        values = {"line": LINE_NAMES[line], "rate": show(rate), "executed": show(executed),
+                  "budget": show(budget), "computed": pct(verdict.value, 2), "base": show(base) if base else "",
+                  "slip": f"，疑为 {verdict.slip[0]}% 之误（{verdict.slip[1]}）" if verdict.slip else ""}
+        gross = verdict.severity == "error" and crosses(Decimal(params["threshold"]), rate.value, verdict.value)
+        variant = verdict.reading if verdict.reading not in ("interval", "slip") else None
+        suggestion = pct(verdict.value, 2) if verdict.reading == "year_start_base" else verdict.suggestion(rate)
+        yield Hit(f"budget.{line}", values,
+                  evid(rate, executed, budget, base if verdict.reading == "year_start_base" else None),
+                  show(rate), pct(verdict.value, 2), suggestion, gross=gross, severity=verdict.severity,
+                  variant=variant)
 
 
 def _year_start_base(record: Record, line: str) -> Number | None:

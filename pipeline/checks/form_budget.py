@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..intervals import HUNDRED, meets, ratio_interval, sum_interval, sum_value
+from ..compare import HUNDRED, definition, meets, ratio_interval, sum_holds, sum_value
 from ..model import Record
 from ..numbers import Number, format_decimal
 from .base import FIELD_NAMES, LINE_NAMES, Hit, Tally, evid, kind, show
@@ -24,7 +24,7 @@ def _capped_rate(rate: tuple[Decimal, Decimal]) -> tuple[Decimal, Decimal]:
 
 
 def _times(rate: tuple[Decimal, Decimal], weight: Number) -> tuple[Decimal, Decimal]:
-    w_lo, w_hi = weight.interval()
+    w_lo, w_hi = definition(weight)
     return rate[0] * w_lo / HUNDRED, rate[1] * w_hi / HUNDRED
 
 
@@ -41,7 +41,7 @@ def check_execution_score(record: Record, params: dict, tally: Tally):
             continue
         rates = [rate.interval()] if rate is not None else []
         if executed is not None and budget is not None and budget.value != 0:
-            rates.append(ratio_interval(executed, budget))
+            rates.append(ratio_interval(executed.interval(), budget.interval()))
         if not rates:
             continue
         tally.ran()
@@ -97,7 +97,7 @@ SCALE = Decimal(10000)
 def _scaled(a: Number, b: Number, rel: Decimal) -> bool:
     """a/b or b/a within 10,000 × (1 ± rel), on the interval rule."""
     for x, y in ((a, b), (b, a)):
-        r = ratio_interval(x, y, Decimal(1))
+        r = ratio_interval(x.interval(), y.interval(), Decimal(1))
         if r is not None and meets(r, (SCALE * (1 - rel), SCALE * (1 + rel))):
             return True
     return False
@@ -154,7 +154,7 @@ def check_score_rollup(record: Record, params: dict, tally: Tally):
         return
     parts = ([fund_score] if fund_score is not None else []) + scores
     tally.ran()
-    if meets(total.interval(), sum_interval([(n, 1) for n in parts])):
+    if sum_holds(total, [(n, 1) for n in parts]):
         return
     value = sum_value([(n, 1) for n in parts])
     yield Hit("evaluation", {"total": show(total), "sum": _score(value), "n": len(scores),

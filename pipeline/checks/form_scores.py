@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import regex
 
-from ..intervals import meets, sum_interval, sum_value
+from ..compare import MET, definition, exact_sum_holds, meets, sum_value
 from ..model import Indicator, Record
 from ..numbers import Number, format_decimal
 from .base import Hit, Tally, evid, kind, show
@@ -39,7 +39,7 @@ def check_weight_total(record: Record, params: dict, tally: Tally):
     parts = ([fw] if fw is not None else []) + ws
     total = Decimal(str(params["total"]))
     tally.ran()
-    if meets(sum_interval([(n, 1) for n in parts]), (total, total)):
+    if exact_sum_holds((total, total), parts):
         return
     value = sum_value([(n, 1) for n in parts])
     yield Hit("evaluation", {"sum": format_decimal(value, 2), "total": params["total"],
@@ -58,7 +58,7 @@ def check_weight_hierarchy(record: Record, params: dict, tally: Tally):
         if not kids or any(i.weight is None for i in kids):
             continue
         tally.ran()
-        if meets(h.weight.interval(), sum_interval([(i.weight, 1) for i in kids])):
+        if exact_sum_holds(definition(h.weight), [i.weight for i in kids]):
             continue
         value = sum_value([(i.weight, 1) for i in kids])
         yield Hit(f"indicator.{kids[0].index}", {"heading": h.name, "weight": show(h.weight),
@@ -123,10 +123,11 @@ def _clip(x: Decimal) -> Decimal:
 
 
 def _positive(t: Number, a: Number, w: Number) -> tuple[Decimal, Decimal] | None:
-    """w × min(a/t, 1) as an interval (negative actuals count as 0)."""
-    t_lo, t_hi = t.interval()
+    """w × min(a/t, 1) as an interval (negative actuals count as 0); the
+    target and the weight are definitions, exact."""
+    t_lo, t_hi = definition(t)
     a_lo, a_hi = (max(x, ZERO) for x in a.interval())
-    w_lo, w_hi = w.interval()
+    w_lo, w_hi = definition(w)
     if t_lo <= 0:
         return None
     return w_lo * _clip(a_lo / t_hi), w_hi * _clip(a_hi / t_lo)
@@ -135,9 +136,9 @@ def _positive(t: Number, a: Number, w: Number) -> tuple[Decimal, Decimal] | None
 def _reverse(t: Number, a: Number, w: Number, conventions: list[str]) -> list[tuple[Decimal, Decimal]]:
     """Accepted score intervals for a ≤ target: full marks when met; else
     (a) w × t/a or (b) w × max(0, 1 − (a − t)/t)."""
-    t_lo, t_hi = t.interval()
+    t_lo, t_hi = definition(t)
     a_lo, a_hi = a.interval()
-    w_lo, w_hi = w.interval()
+    w_lo, w_hi = definition(w)
     out = []
     if a_lo <= t_hi:
         out.append((w_lo if a_hi <= t_lo else ZERO, w_hi))
@@ -155,7 +156,7 @@ def expected_scores(ind: Indicator, conventions: list[str]) -> list[tuple[Decima
     if is_reverse(ind.target.op):
         return _reverse(t, a, w, conventions)
     if t.value == 0 and ind.target.op == "=":
-        return [(w.interval()[0], w.interval()[1])] if a.value <= 0 else [(ZERO, ZERO)]
+        return [definition(w)] if a.value <= 0 else [(ZERO, ZERO)]
     iv = _positive(t, a, w)
     return [iv] if iv else []
 
@@ -179,7 +180,7 @@ def check_indicator_score(record: Record, params: dict, tally: Tally):
         if any(meets((s_lo, s_hi), iv) for iv in ivs):
             continue
         high = max(iv[1] for iv in ivs)
-        if s_lo <= high and outcome(ind) == "met":
+        if s_lo <= high and outcome(ind) == MET:
             continue  # a deduction from a met target: IND-18's question
         best = min((iv for iv in ivs), key=lambda iv: min(abs(iv[0] - ind.score.value), abs(iv[1] - ind.score.value)))
         value = (best[0] + best[1]) / 2
@@ -243,10 +244,10 @@ def check_met_deducted(record: Record, params: dict, tally: Tally):
     for ind in record.indicators:
         if not _scorable(ind):
             continue
-        if outcome(ind) != "met":
+        if outcome(ind) != MET:
             continue
         tally.ran()
-        if ind.score.interval()[1] >= ind.weight.interval()[0] or ind.deviation_reason or ind.explanation:
+        if ind.score.interval()[1] >= ind.weight.value or ind.deviation_reason or ind.explanation:
             continue
         yield Hit(f"indicator.{ind.index}", {"name": ind.name or "", "target": _tshow(ind),
                   "actual": show(ind.actual), "score": show(ind.score), "weight": show(ind.weight)},

@@ -6,10 +6,22 @@ from decimal import Decimal
 
 import regex
 
-from ..intervals import HUNDRED, meets, ratio_interval, ratio_value, truncation_interval
+from ..compare import (
+    MET,
+    NOT_MET,
+    UNDECIDED,
+    Quotient,
+    RateVerdict,
+    achievement,
+    crosses,
+    inverse_quotient,
+    judge_rate,
+    one_minus_excess,
+    quotient,
+    rate_achievement,
+)
 from ..model import Indicator, Record
 from ..numbers import Number
-from ..slips import find_slip
 from .base import Hit, Tally, evid, kind, pct, show
 
 REVERSE_OPS = ("<=", "<")
@@ -26,44 +38,29 @@ def _same_unit(a: Number, b: Number) -> bool:
 
 
 def outcome(ind: Indicator) -> str | None:
-    """'met', 'missed' or None (cannot tell) from the numbers, never the claim."""
+    """From the numbers, never the claim (SPEC §6): 'met', 'not_met',
+    'undecided' (within rounding of the target), or None (cannot tell)."""
     t = ind.target
     if t is None:
         return None
     if t.number is None or (ind.actual is None and ind.actual_text):
         text = ind.actual_text or ""
         if QUAL_MISSED.search(text):
-            return "missed"
-        return "met" if QUAL_MET.search(text) else None
+            return NOT_MET
+        return MET if QUAL_MET.search(text) else None
     if ind.actual is None:
-        if ind.rate is not None:
-            return "missed" if ind.rate.interval()[1] < HUNDRED else "met"
-        return None
+        return rate_achievement(ind.rate) if ind.rate is not None else None
     if not _same_unit(t.number, ind.actual):
         return None
-    a_lo, a_hi = ind.actual.interval()
-    t_lo, t_hi = t.number.interval()
-    if t.op in ("<=", "<"):
-        return "missed" if (a_lo > t_hi if t.op == "<=" else a_lo >= t_hi) else "met"
-    if t.op == ">":
-        return "missed" if a_hi <= t_lo else "met"
-    return "missed" if a_hi < t_lo else "met"
+    return achievement(ind.actual, t.op, t.number)
 
 
-def _rate_intervals(ind: Indicator) -> list[tuple[str, tuple[Decimal, Decimal]]]:
-    """The completion-rate intervals each accepted convention gives."""
+def _completion_readings(ind: Indicator) -> list[Quotient]:
+    """The completion rate as each accepted convention computes it."""
     t, a = ind.target.number, ind.actual
     if is_reverse(ind.target.op):
-        out = []
-        conv_a = ratio_interval(t, a)
-        if conv_a:
-            out.append(("target_over_actual", conv_a))
-        r = ratio_interval(a, t, Decimal(1))
-        if r:
-            out.append(("one_minus_excess", ((2 - r[1]) * HUNDRED, (2 - r[0]) * HUNDRED)))
-        return out
-    r = ratio_interval(a, t)
-    return [("actual_over_target", r)] if r else []
+        return [inverse_quotient(t, a, name="target_over_actual"), one_minus_excess(a, t)]
+    return [quotient(a, t, exact_den=True, name="actual_over_target")]
 
 
 @kind("completion_rate", threshold=100)
@@ -75,37 +72,25 @@ def check_completion_rate(record: Record, params: dict, tally: Tally):
         if not _same_unit(t.number, a) or (is_reverse(t.op) and a.value == 0):
             continue
         tally.ran()
-        intervals = _rate_intervals(ind)
-        if not intervals or any(meets(rate.interval(), iv) for _, iv in intervals):
-            continue
-        yield _completion_hit(ind, intervals, Decimal(params["threshold"]))
+        verdict = judge_rate(rate, _completion_readings(ind))
+        if verdict is not None:
+            yield _completion_hit(ind, verdict, Decimal(params["threshold"]))
 
 
-def _completion_hit(ind: Indicator, intervals, threshold: Decimal) -> Hit:
+def _completion_hit(ind: Indicator, verdict: RateVerdict, threshold: Decimal) -> Hit:
     t, a, rate = ind.target.number, ind.actual, ind.rate
     reverse = is_reverse(ind.target.op)
-    value = ratio_value(t.value, a.value) if reverse else ratio_value(a.value, t.value)
-    d = 2
+    value = verdict.value
     formula = f"{show(t)}/{show(a)}" if reverse else f"{show(a)}/{show(t)}"
-    values = {"name": ind.name or "", "rate": show(rate), "formula": formula,
-              "computed": pct(value, d), "label": "预期指标值/实际完成值" if reverse else "实际完成值/预期指标值"}
-    ev = evid(rate, a, t)
-    if value > 100 and meets(rate.interval(), (HUNDRED, HUNDRED)):
-        return Hit(f"indicator.{ind.index}", values, ev, show(rate), pct(value, d), None,
-                   severity="info", variant="capped")
-    if any(meets(truncation_interval(rate), iv) for _, iv in intervals):
-        return Hit(f"indicator.{ind.index}", values, ev, show(rate), pct(value, d), pct(value, rate.decimals),
-                   severity="info", variant="truncated")
-    slip = find_slip(rate.raw.rstrip("%"), lambda v, dd: any(meets(_iv(v, dd), iv) for _, iv in intervals))
-    values["slip"] = f"，疑为 {slip[0]}% 之误（{slip[1]}）" if slip else ""
-    gross = (rate.value >= threshold) != (value >= threshold)
-    suggestion = slip[0] + "%" if slip else pct(value, rate.decimals)
-    return Hit(f"indicator.{ind.index}", values, ev, show(rate), pct(value, d), suggestion, gross=gross)
-
-
-def _iv(v: Decimal, d: int):
-    h = Decimal(5) * Decimal(10) ** (-d - 1)
-    return v - h, v + h
+    if verdict.quotient.name == "one_minus_excess":
+        formula = f"1 − ({show(a)} − {show(t)})/{show(t)}"
+    values = {"name": ind.name or "", "rate": show(rate), "formula": formula, "computed": pct(value, 2),
+              "label": "预期指标值/实际完成值" if reverse else "实际完成值/预期指标值",
+              "slip": f"，疑为 {verdict.slip[0]}% 之误（{verdict.slip[1]}）" if verdict.slip else ""}
+    gross = verdict.severity == "error" and crosses(threshold, rate.value, value)
+    variant = verdict.reading if verdict.reading in ("capped", "truncated", "as_printed") else None
+    return Hit(f"indicator.{ind.index}", values, evid(rate, a, t), show(rate), pct(value, 2),
+               verdict.suggestion(rate), gross=gross, severity=verdict.severity, variant=variant)
 
 
 @kind("indicator_zero_base")
@@ -123,7 +108,7 @@ def check_indicator_zero_base(record: Record, params: dict, tally: Tally):
 
 @kind("claim")
 def check_claim(record: Record, params: dict, tally: Tally):
-    """达到/未达到预期目标 against the numbers (beyond rounding)."""
+    """达到/未达到预期目标 against the numbers: the actual's interval against the exact target."""
     for ind in record.indicators:
         if ind.achieved is None:
             continue
@@ -131,10 +116,11 @@ def check_claim(record: Record, params: dict, tally: Tally):
         if result is None:
             continue
         tally.ran()
-        if (result == "met") == ind.achieved:
+        # Only met and not met can contradict a claim; undecided never does.
+        if result == UNDECIDED or (result == MET) == ind.achieved:
             continue
         said = "达到预期目标" if ind.achieved else "未达到预期目标"
-        truth = "未达到" if result == "missed" else "已达到"
+        truth = "未达到" if result == NOT_MET else "已达到"
         ev = [e for e in [ind.achieved_evidence] if e] + evid(ind.actual, ind.target.number if ind.target else None)
         yield Hit(f"indicator.{ind.index}",
                   {"name": ind.name or "", "said": said, "truth": truth, "target": _target_text(ind),

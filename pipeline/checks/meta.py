@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from ..intervals import meets
+from ..compare import meets
 from ..model import Record
 from .base import FIELD_NAMES, LINE_NAMES, Hit, Tally, evid, kind, show
 

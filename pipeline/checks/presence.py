@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from ..intervals import ratio_value
+from ..compare import NOT_MET, ratio_value
 from ..model import Record
 from .base import LINE_NAMES, Hit, Tally, evid, kind, pct, present_lines, show
 from .indicators import is_reverse, outcome
@@ -74,8 +74,9 @@ def check_deviation_reason(record: Record, params: dict, tally: Tally):
             continue
         tally.ran()
         # The numbers decide; the claim only where the numbers cannot tell (a
-        # wrong 未达到 on a met target is IND-17's, not a missing reason).
-        missed = result == "missed" or (result is None and ind.achieved is False)
+        # wrong 未达到 on a met target is IND-17's, not a missing reason). An
+        # undecided result (within rounding of the target) owes nothing.
+        missed = result == NOT_MET or (result is None and ind.achieved is False)
         if not missed or ind.deviation_reason:
             continue
         yield Hit(f"indicator.{ind.index}", {"name": ind.name or "", "target": _tshow(ind),
