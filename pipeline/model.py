@@ -63,6 +63,9 @@ class BudgetLine:
     # Reason sentences found with this line (adjustments, low execution).
     explanation: str | None = None
     evidence: Evidence | None = None
+    # True when `explanation` is the text of a form's 原因 cell: whatever it
+    # says is the unit's stated reason (a narrative sentence must look like one).
+    reason_cell: bool = False
 
     def get(self, key: str) -> Number | None:
         return self.fields.get(key)

@@ -28,8 +28,10 @@ def check_low_execution(record: Record, params: dict, tally: Tally):
         if value is None:
             continue
         tally.ran()
-        # What the money was for (资金主要用于…) does not say why it was not spent.
-        if value >= threshold or any(w in (bl.explanation or "") for w in params["reason_words"]):
+        # What the money was for (资金主要用于…) does not say why it was not spent;
+        # a form's 原因 cell says why whatever its words.
+        stated = bl.reason_cell or any(w in (bl.explanation or "") for w in params["reason_words"])
+        if value >= threshold or stated:
             continue
         shown = show(rate) if rate is not None else pct(value)
         yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "rate": shown, "threshold": f"{threshold}%"},

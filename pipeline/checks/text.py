@@ -1,6 +1,6 @@
-"""Check kinds over wording: duplicated and truncated words in indicator
+"""Check kinds over wording: doubled words and truncated words in indicator
 names, and a heading name that differs from the body's. jieba segments the
-names so that only whole words count as duplicated or cut off."""
+names so that only a whole word counts as cut off."""
 
 from __future__ import annotations
 
@@ -26,12 +26,24 @@ def _jieba(domain_words: tuple[str, ...]):
     return jieba
 
 
-def _repeated(tokens: list[str], min_length: int) -> str | None:
-    """A word written twice in a row: equal tokens, or a token ending in the
-    next one (jieba keeps 护理补贴 whole, so 护理补贴补贴 is 护理补贴 + 补贴)."""
-    for a, b in zip(tokens, tokens[1:], strict=False):
-        if len(b) >= min_length and HAN.match(b) and a.endswith(b):
-            return b
+DOUBLED = regex.compile(r"(\p{Han}{1,8}?)\1")
+
+
+def _doubled(name: str, legit: set[str], legit_chars: set[str], min_length: int) -> str | None:
+    """The first unit written twice in a row anywhere in the name
+    (困难残疾人生活生活补贴 -> 生活, 补贴补贴 -> 补贴, 的的 -> 的), unless it is a
+    legitimate reduplication: a listed word (研究研究), a doubled measure word
+    or adverb (人人, 村村通, 常常), or a doubled pair of an AABB phrase (认认真真)."""
+    for m in DOUBLED.finditer(name, overlapped=True):
+        unit = m.group(1)
+        if len(unit) < min_length or unit + unit in legit:
+            continue
+        if len(unit) == 1:
+            before, after = name[max(m.start() - 2, 0):m.start()], name[m.end():m.end() + 2]
+            aabb = (len(after) == 2 and after[0] == after[1]) or (len(before) == 2 and before[0] == before[1])
+            if unit in legit_chars or aabb:
+                continue
+        return unit
     return None
 
 
@@ -61,12 +73,12 @@ def _name_hits(record: Record, tally: Tally, fix):
                 break
 
 
-@kind("duplicated_word", domain_words=[], min_length=2)
+@kind("duplicated_word", min_length=1, legit_words=[], legit_chars=[])
 def check_duplicated_word(record: Record, params: dict, tally: Tally):
-    jieba = _jieba(tuple(params["domain_words"]))
+    legit, chars = set(params["legit_words"]), set(params["legit_chars"])
 
     def fix(name: str):
-        dup = _repeated(jieba.lcut(name), params["min_length"])
+        dup = _doubled(name, legit, chars, params["min_length"])
         return ({"word": dup}, name.replace(dup + dup, dup, 1)) if dup else None
 
     return _name_hits(record, tally, fix)

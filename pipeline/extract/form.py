@@ -182,14 +182,16 @@ def _budget_row(row: FormRow, part: FormPart) -> None:
     if not fields and not explanation:
         return
     if old is None:
-        part.budget[name] = BudgetLine(name, fields, explanation, row.label.evidence)
+        part.budget[name] = BudgetLine(name, fields, explanation, row.label.evidence,
+                                       reason_cell=explanation is not None)
         return
     for k, n in fields.items():  # a second 其他资金-kind row adds to the line
         o = old.fields.get(k)
         old.fields[k] = n if o is None or k not in MONEY_ROLES else Number(
             f"{o.raw}+{n.raw}", o.value + n.value, min(o.decimals, n.decimals), o.unit, o.exact and n.exact,
             o.evidence)
-    old.explanation = old.explanation or explanation
+    if not old.explanation and explanation:
+        old.explanation, old.reason_cell = explanation, True
 
 
 # --- indicators -----------------------------------------------------------------
