@@ -116,3 +116,14 @@ def test_supported_claim_is_never_contradicted_end_to_end(audit_text, fig, rate_
            if f["rule"] == "IND-17" or f["gross"]
            or (f["category"] == "rate_mismatch" and f["severity"] in ("error", "warning"))]
     assert not bad, (text, [f["message"] for f in bad])
+
+
+def test_messages_say_which_reading_failed(audit_text):
+    warn = audit_text("（一）指标一：设备完好率\n设备完好率，预期指标是>=90%，本次评价实际完成值是 94%，"
+                      "指标完成率是 104.04%，达到预期目标。\n")
+    (f,) = [f for f in warn.findings if f["rule"] == "IND-09"]
+    assert f["severity"] == "warning" and "按所列数字 94%/90% 计算为 104.44%，与 104.04% 不符" in f["message"]
+    err = audit_text("（一）指标一：资金拨付率\n资金拨付率，预期指标是>=98%，本次评价实际完成值是 97%，"
+                     "指标完成率是 98.098%，未达到预期目标。偏差原因：年末有一笔资金未拨付。\n")
+    (f,) = [f for f in err.findings if f["rule"] == "IND-09"]
+    assert f["severity"] == "error" and "舍入不能解释" in f["message"] and "疑为 98.98% 之误" in f["message"]
