@@ -25,8 +25,8 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def timed_run(folder: Path, db: Path, **settings) -> float:
-    from pipeline.batch import BatchSettings, run_batch
-    from pipeline.store import Store
+    from pipeline.run.batch import BatchSettings, run_batch
+    from pipeline.store.db import Store
 
     t0 = time.perf_counter()
     with Store(db) as st:
@@ -41,7 +41,7 @@ def with_cluster(workers: int, fn):
     import dask
     from distributed import Client, LocalCluster
 
-    from pipeline.executor_dask import LOCAL_CONFIG
+    from pipeline.run.executor_dask import LOCAL_CONFIG
 
     t0 = time.perf_counter()
     with dask.config.set(LOCAL_CONFIG), LocalCluster(n_workers=workers, threads_per_worker=1, processes=True,

@@ -42,8 +42,8 @@ def run(dpi: int, names: list[str], manifest: dict, rules) -> dict:
     import score
 
     from pipeline.api import audit_document, audit_file
-    from pipeline.ingest import read_document
-    from pipeline.ocr import OcrSettings, get_engine
+    from pipeline.ingest.ocr.engine import OcrSettings, get_engine
+    from pipeline.ingest.text import read_document
 
     get_engine()  # model loading is not page time
     labels = json.loads((ROOT / "fixtures/synth/corpus/labels.json").read_text(encoding="utf-8"))
@@ -73,9 +73,9 @@ def run_forms(dpi: int, rules) -> dict:
     import importlib.util
 
     from pipeline.api import audit_document, audit_file
-    from pipeline.ingest import read_document
-    from pipeline.ocr import OcrSettings, get_engine
-    from pipeline.ocr_image import prepare, render_page
+    from pipeline.ingest.ocr.engine import OcrSettings, get_engine
+    from pipeline.ingest.ocr.image import prepare, render_page
+    from pipeline.ingest.text import read_document
 
     spec = importlib.util.spec_from_file_location("forms_score", ROOT / "fixtures/forms/score.py")
     forms = importlib.util.module_from_spec(spec)
@@ -106,7 +106,7 @@ def run_forms(dpi: int, rules) -> dict:
 def _rule_seconds(path: Path, dpi: int, prepare, render_page) -> float:
     import pypdfium2 as pdfium
 
-    from pipeline.ocr_tables import find_rules
+    from pipeline.ingest.ocr.tables import find_rules
 
     pdf = pdfium.PdfDocument(str(path))
     spent = 0.0
@@ -127,7 +127,7 @@ def main(argv=None) -> int:
     ap.add_argument("--scans", type=int, default=6, help="how many scans (of the 12) to read")
     ap.add_argument("--forms", action="store_true", help="the scanned forms (form_manifest.json) instead")
     a = ap.parse_args(argv)
-    from pipeline.rules import load_rules
+    from pipeline.audit.rules import load_rules
 
     if a.forms:
         rules = load_rules()

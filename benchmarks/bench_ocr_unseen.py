@@ -46,9 +46,9 @@ def scan_form(name: str, dpi: int, angle: float, quality: int, out: Path) -> Pat
 
 def main() -> int:
     from pipeline.api import audit_document, audit_file
-    from pipeline.ingest import read_document
-    from pipeline.ocr import OcrSettings, get_engine
-    from pipeline.rules import load_rules
+    from pipeline.audit.rules import load_rules
+    from pipeline.ingest.ocr.engine import OcrSettings, get_engine
+    from pipeline.ingest.text import read_document
 
     spec = importlib.util.spec_from_file_location("forms_score", ROOT / "fixtures/forms/score.py")
     forms = importlib.util.module_from_spec(spec)

@@ -20,8 +20,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from pipeline.document import IngestError  # noqa: E402
-from pipeline.ingest_pdf import read_pdf  # noqa: E402
+from pipeline.ingest.document import IngestError  # noqa: E402
+from pipeline.ingest.pdf import read_pdf  # noqa: E402
 
 DEFAULT_DIR = ROOT / "fixtures" / "pdf"
 
@@ -52,7 +52,7 @@ _RULES = []
 def full_audit(name: str, data: bytes) -> int:
     """The whole audit of a PDF: fast-path reading, normalisation, extraction, rules."""
     from pipeline.api import audit_document
-    from pipeline.rules import load_rules
+    from pipeline.audit.rules import load_rules
 
     if not _RULES:
         _RULES.extend(load_rules())

@@ -14,13 +14,13 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .audit import SEVERITY_ORDER, audit_record
-from .document import Document, IngestError
-from .extract import extract_record, looks_like_report
-from .ingest import read_document
-from .inputs import expand_inputs
-from .rules import Rule, load_rules
-from .serialize import record_to_json
+from pipeline.audit.engine import SEVERITY_ORDER, audit_record
+from pipeline.audit.rules import Rule, load_rules
+from pipeline.extract import extract_record, looks_like_report
+from pipeline.ingest.document import Document, IngestError
+from pipeline.ingest.text import read_document
+from pipeline.report.serialize import record_to_json
+from pipeline.run.inputs import expand_inputs
 
 
 @dataclass
@@ -141,7 +141,7 @@ def audit_paths(
 
 def _audit_item(item, index: int, rules: list[Rule], read_opts: dict, workdir: Path) -> ReportResult:
     """One expanded input: a refusal, an archive member (copied out first) or a file."""
-    from .inputs import InputError, extract_member
+    from pipeline.run.inputs import InputError, extract_member
 
     if item.error:
         return _failed(item.display, *item.error)

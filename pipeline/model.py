@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .numbers import Number
+    from pipeline.numbers import Number
 
 CATEGORIES = (
     "sum_mismatch", "adjustment_mismatch", "rate_mismatch", "zero_base_rate",

@@ -12,7 +12,7 @@ from decimal import Decimal, InvalidOperation
 
 import regex
 
-from .model import Evidence
+from pipeline.model import Evidence
 
 MONEY_UNITS = {"万元": 0, "元": -4, "亿元": 4, "千元": -1, "百万元": 2}
 PERCENT_UNITS = {"%"}

@@ -7,7 +7,7 @@ from pathlib import Path
 
 
 def _wrap(behaviour):
-    from pipeline import ingest
+    from pipeline.ingest import text as ingest
 
     original = ingest.read_document
 

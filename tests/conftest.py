@@ -5,8 +5,8 @@ from pathlib import Path
 import pytest
 
 from pipeline.api import audit_document
-from pipeline.ingest import read_text_bytes
-from pipeline.rules import load_rules
+from pipeline.audit.rules import load_rules
+from pipeline.ingest.text import read_text_bytes
 
 ROOT = Path(__file__).resolve().parent.parent
 FIXTURES = ROOT / "fixtures"

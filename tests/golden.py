@@ -14,7 +14,7 @@ CASES = {"minzhengju_2023": ROOT / "fixtures" / "minzhengju_2023_self_evaluation
 
 def snapshot(path: Path) -> dict:
     from pipeline.api import audit_file
-    from pipeline.rules import load_rules
+    from pipeline.audit.rules import load_rules
 
     result = audit_file(path, load_rules(), display_name=path.name)
     doc = result.to_json()

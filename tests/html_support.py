@@ -23,7 +23,7 @@ def xss_text() -> str:
 def build_batch(tmp: Path) -> tuple[Path, dict]:
     """Audit the batch and write the HTML report; (index.html, document)."""
     from pipeline.api import audit_paths
-    from pipeline.report import build_document, write_outputs
+    from pipeline.report.summary import build_document, write_outputs
 
     xss = tmp / "xss_report.txt"
     xss.write_text(xss_text(), encoding="utf-8")

@@ -5,8 +5,8 @@ import time
 
 import pytest
 
-from pipeline.batch import BatchSettings, run_batch
-from pipeline.store import Store
+from pipeline.run.batch import BatchSettings, run_batch
+from pipeline.store.db import Store
 
 from . import batch_hooks
 from .conftest import ROOT, SAMPLE

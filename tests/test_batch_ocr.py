@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.api import audit_file
-from pipeline.batch import BatchSettings, run_batch
-from pipeline.ocr import OcrSettings
-from pipeline.pool import WAIT, Pool
+from pipeline.ingest.ocr.engine import OcrSettings
+from pipeline.run.batch import BatchSettings, run_batch
+from pipeline.run.pool import WAIT, Pool
 
 from .conftest import ROOT, SAMPLE
 
@@ -49,7 +49,7 @@ def recorded(tmp_path_factory):
     """The recorded recognition still answers the scans (else every test here would OCR afresh)."""
     cache = tmp_path_factory.mktemp("probe") / "cache"
     shutil.copytree(SCANS / "ocr_cache", cache)
-    from pipeline.ocr_pdf import ocr_page
+    from pipeline.ingest.ocr.pdf import ocr_page
 
     page = ocr_page((SCANS / SCANNED[0]).read_bytes(), 1, OcrSettings(cache_dir=cache))
     assert page["cached"], "the recorded OCR is stale: run fixtures/scans/make_scans.py --ocr-only"
@@ -90,7 +90,7 @@ def _digest(name: str) -> str:
 
 def hang_and_crash_pages():
     """Page 2 of scan_report_005 hangs the OCR for good; page 1 of scan_report_002 kills the process."""
-    import pipeline.ocr_pdf as ocr_pdf
+    import pipeline.ingest.ocr.pdf as ocr_pdf
 
     original = ocr_pdf.ocr_page
     hang, crash = _digest(HANG_PAGE[0]), _digest(CRASH_PAGE[0])
@@ -194,7 +194,7 @@ class _Terminal(io.StringIO):
 
 
 def test_progress_bar_counts_ocr_pages(recorded, ocr_cache, tmp_path):
-    from pipeline.progress import progress_for
+    from pipeline.run.progress import progress_for
 
     text = tmp_path / "narrative.txt"
     text.write_bytes(SAMPLE.read_bytes())

@@ -102,7 +102,7 @@ def test_rules_lists_catalogue():
 
 
 def test_help_and_rules_import_no_heavy_module():
-    code = ("import sys, pipeline.cli as c\n"
+    code = ("import sys, pipeline.cli.app as c\n"
             "try:\n    c.main(['--help'])\nexcept SystemExit:\n    pass\n"
             "c.main(['rules'])\n"
             f"print([m for m in {HEAVY!r} if m in sys.modules])")

@@ -8,7 +8,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from pipeline.compare import MET, NOT_MET, UNDECIDED, achievement, judge_rate, quotient
+from pipeline.audit.compare import MET, NOT_MET, UNDECIDED, achievement, judge_rate, quotient
 from pipeline.numbers import parse_number
 
 D = Decimal

@@ -9,9 +9,9 @@ import signal
 
 import pytest
 
-from pipeline.batch import BatchSettings, run_batch
-from pipeline.dask_worker import POISON_ENV
-from pipeline.store import Store
+from pipeline.run.batch import BatchSettings, run_batch
+from pipeline.run.dask_worker import POISON_ENV
+from pipeline.store.db import Store
 
 from .conftest import FIXTURES
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.api import audit_file
-from pipeline.rules import load_rules
+from pipeline.audit.rules import load_rules
 
 from .conftest import fixture_module
 
@@ -136,7 +136,7 @@ SICHUAN = """项目支出绩效自评表（2023年度）
 
 def test_profiles_choose_regional_parameters():
     from pipeline.api import audit_document
-    from pipeline.ingest import read_text_bytes
+    from pipeline.ingest.text import read_text_bytes
 
     def ind03(profile):
         doc = read_text_bytes(SICHUAN.encode("utf-8"), "sc.txt")
@@ -146,7 +146,7 @@ def test_profiles_choose_regional_parameters():
     assert ind03("national") and not ind03("sichuan")
     rules = {r.id: r for r in load_rules(profile="pmkpi")}
     assert rules["IND-07"].params["conventions"] == ["one_minus_excess"]
-    from pipeline.rules import RuleError
+    from pipeline.audit.rules import RuleError
 
     with pytest.raises(RuleError):
         load_rules(profile="nowhere")
@@ -154,8 +154,8 @@ def test_profiles_choose_regional_parameters():
 
 def test_narrative_sample_reads_no_form():
     from pipeline.extract.form import extract_form
-    from pipeline.ingest import read_document
-    from pipeline.normalize import normalize_document
+    from pipeline.extract.normalize import normalize_document
+    from pipeline.ingest.text import read_document
 
     doc = read_document(ROOT / "fixtures" / "minzhengju_2023_self_evaluation.txt")
     assert extract_form(doc, normalize_document(doc)) is None

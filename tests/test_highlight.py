@@ -1,9 +1,9 @@
 """Finding evidence in the document: whitespace- and width-insensitive,
 across hard wraps, table cells by coordinates, and cutting lines into pieces."""
 
-from pipeline.document import Cell, Line, Table
-from pipeline.highlight import Span, locate, locate_cell, segments
+from pipeline.ingest.document import Cell, Line, Table
 from pipeline.labels import where_zh
+from pipeline.report.highlight import Span, locate, locate_cell, segments
 
 LINES = (
     Line("指标完成率是", 1), Line("", 2), Line("１００.005%，达到预期目标。", 3), Line("执行率 100%", 4),

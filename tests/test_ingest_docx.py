@@ -11,9 +11,9 @@ import docx
 import pytest
 from docx.oxml import OxmlElement, parse_xml
 
-from pipeline.document import IngestError
-from pipeline.ingest import read_document
-from pipeline.ingest_docx import read_docx
+from pipeline.ingest.document import IngestError
+from pipeline.ingest.docx import read_docx
+from pipeline.ingest.text import read_document
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "pdf"
 W_NS = 'xmlns:w="http://schemas.openxmlformats.org/wordprocessingml/2006/main"'

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.document import IngestError
-from pipeline.ingest import read_document
-from pipeline.ingest_pdf import read_pdf
+from pipeline.ingest.document import IngestError
+from pipeline.ingest.pdf import read_pdf
+from pipeline.ingest.text import read_document
 
 FIX = Path(__file__).resolve().parent.parent / "fixtures" / "pdf"
 GOOD = ["form", "twocol", "sample", "letterspaced", "fakebold", "cidfont", "mixed"]
@@ -220,7 +220,7 @@ def test_dispatch_through_read_document():
 
 def test_pdf_libraries_are_imported_lazily():
     code = (
-        "import sys, pipeline.ingest, pipeline.ingest_pdf, pipeline.ingest_docx;"
+        "import sys, pipeline.ingest.text, pipeline.ingest.pdf, pipeline.ingest.docx;"
         "print(sorted(m for m in ('pdfplumber', 'pypdfium2', 'docx', 'pdfminer') if m in sys.modules))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True,
@@ -229,13 +229,13 @@ def test_pdf_libraries_are_imported_lazily():
 
 
 def body(top: float, text: str = "正文内容正文内容"):
-    from pipeline.ingest_pdf_layout import TextLine
+    from pipeline.ingest.pdf_layout import TextLine
 
     return TextLine(text, 90.0, top, 500.0, top + 12.0)
 
 
 def test_bare_page_numbers_go_but_wrapped_numbers_stay():
-    from pipeline.ingest_pdf_layout import remove_running
+    from pipeline.ingest.pdf_layout import remove_running
 
     pages = {
         # A bare "3" well below the body is a page number.

@@ -4,8 +4,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from pipeline.document import IngestError
-from pipeline.ingest import read_document, read_text_bytes
+from pipeline.ingest.document import IngestError
+from pipeline.ingest.text import read_document, read_text_bytes
 
 from .conftest import SAMPLE
 

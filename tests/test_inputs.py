@@ -5,7 +5,7 @@ import zipfile
 
 import pytest
 
-from pipeline.inputs import ArchiveLimits, InputError, expand_inputs, extract_member, missing_inputs
+from pipeline.run.inputs import ArchiveLimits, InputError, expand_inputs, extract_member, missing_inputs
 
 from .conftest import SAMPLE
 

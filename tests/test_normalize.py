@@ -3,9 +3,9 @@
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.document import Line
-from pipeline.ingest import read_text_bytes
-from pipeline.normalize import Text, normalize_document, normalize_line
+from pipeline.extract.normalize import Text, normalize_document, normalize_line
+from pipeline.ingest.document import Line
+from pipeline.ingest.text import read_text_bytes
 
 
 def norm(text):

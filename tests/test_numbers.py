@@ -5,10 +5,10 @@ from decimal import Decimal
 from hypothesis import given
 from hypothesis import strategies as st
 
-from pipeline.compare import meets, quotient, sum_interval
+from pipeline.audit.compare import meets, quotient, sum_interval
+from pipeline.audit.slips import find_slip
 from pipeline.extract.common import cn_to_int, parse_value
 from pipeline.numbers import parse_number, split_operator
-from pipeline.slips import find_slip
 
 amounts = st.decimals(min_value=0, max_value=10**7, places=2, allow_nan=False, allow_infinity=False)
 

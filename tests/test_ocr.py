@@ -22,9 +22,9 @@ from pathlib import Path
 import pytest
 
 from pipeline.api import audit_file
-from pipeline.document import IngestError
-from pipeline.ingest import read_document
-from pipeline.ocr import OcrSettings
+from pipeline.ingest.document import IngestError
+from pipeline.ingest.ocr.engine import OcrSettings
+from pipeline.ingest.text import read_document
 
 from .conftest import fixture_module
 
@@ -219,7 +219,7 @@ def test_ocr_never_keeps_the_refusal():
 
 
 def test_rerun_takes_every_page_from_the_cache(scanned, ocr_cache, monkeypatch):
-    import pipeline.ocr_pdf as ocr_pdf
+    import pipeline.ingest.ocr.pdf as ocr_pdf
 
     def no_engine(*_):
         raise AssertionError("a cached page was OCR'd again")
@@ -250,7 +250,7 @@ def test_mixed_file_is_read_page_by_page(scanned, ocr_cache, tmp_path):
 
 
 def test_help_loads_no_ocr_library():
-    code = ("import sys, pipeline.cli as c\n"
+    code = ("import sys, pipeline.cli.app as c\n"
             "try:\n    c.main(['audit', '--help'])\nexcept SystemExit:\n    pass\n"
             "heavy = {'numpy', 'onnxruntime', 'rapidocr_onnxruntime', 'cv2', 'PIL', 'pypdfium2'}\n"
             "print(sorted(m for m in sys.modules if m.split('.')[0] in heavy), file=sys.stderr)")
@@ -265,10 +265,10 @@ def test_recorded_table_rules_are_what_the_code_finds_now():
     leave the tests reading stale rules. Checked without the OCR engine."""
     import pypdfium2 as pdfium
 
-    from pipeline.ocr import engine_id
-    from pipeline.ocr_cache import OcrCache, page_key
-    from pipeline.ocr_image import prepare, render_page
-    from pipeline.ocr_tables import find_rules
+    from pipeline.ingest.ocr.cache import OcrCache, page_key
+    from pipeline.ingest.ocr.engine import engine_id
+    from pipeline.ingest.ocr.image import prepare, render_page
+    from pipeline.ingest.ocr.tables import find_rules
 
     cache, dpi = OcrCache(SCANS / "ocr_cache"), OcrSettings().dpi
     pages = 0

@@ -9,9 +9,17 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from pipeline.ocr import OcrBox
-from pipeline.ocr_symbols import classify, read_lone_signs
-from pipeline.ocr_tables import Rule, erase_rules, fill_cells, find_rules, split_at_walls, table_cells, walls
+from pipeline.ingest.ocr.engine import OcrBox
+from pipeline.ingest.ocr.symbols import classify, read_lone_signs
+from pipeline.ingest.ocr.tables import (
+    Rule,
+    erase_rules,
+    fill_cells,
+    find_rules,
+    split_at_walls,
+    table_cells,
+    walls,
+)
 
 DPI = 200
 PX = DPI / 72
@@ -208,7 +216,7 @@ def test_lone_signs_replace_misreads_in_empty_or_misread_cells_only():
 def test_a_box_split_at_a_rule_is_dropped_where_another_box_holds_it():
     """The detector boxed "≤9个工" across the column rule and also "12个工" beyond it:
     the piece beyond the rule would read "1" a second time ("112个工作日")."""
-    from pipeline.ocr_rapid import widen
+    from pipeline.ingest.ocr.rapid import widen
 
     crossing = [[672, 1469], [848, 1469], [848, 1509], [672, 1509]]
     next_cell = [[814, 1472], [954, 1472], [954, 1506], [814, 1506]]
@@ -222,8 +230,8 @@ def test_a_box_split_at_a_rule_is_dropped_where_another_box_holds_it():
 # --- OCR confidence into form cells ------------------------------------------------------
 
 def test_ocr_cell_confidence_and_repairs_reach_the_form_evidence():
-    from pipeline.document import Cell, Document, Table
     from pipeline.extract.form_grid import grids_from_tables
+    from pipeline.ingest.document import Cell, Document, Table
 
     cell = Cell("1O0%", 1, 2, page=1, confidence=0.62, repairs=((1, "0"),))
     doc = Document("scan.pdf", "pdf", (), (Table(rows=((cell,),), page=1),))
@@ -235,8 +243,8 @@ def test_ocr_cell_confidence_and_repairs_reach_the_form_evidence():
 
 
 def test_tokens_of_an_ocr_line_carry_their_own_confidence():
-    from pipeline.document import Line
     from pipeline.extract.form_grid import _line_tokens
+    from pipeline.ingest.document import Line
 
     text = "资金总额  1O0.5  98"
     conf = tuple(0.99 if i < 8 else (0.55 if text[i] == "5" else 0.97) for i in range(len(text)))
@@ -275,9 +283,9 @@ def test_strokes_chaining_from_rule_to_rule_in_a_wrapped_cell_are_not_a_column_r
 
 
 def test_a_table_part_opening_the_next_page_continues_under_a_misread_header():
-    from pipeline.document import Line
-    from pipeline.ingest_pdf_tables import PageTable
-    from pipeline.ocr_pdf import continues_from
+    from pipeline.ingest.document import Line
+    from pipeline.ingest.ocr.pdf import continues_from
+    from pipeline.ingest.pdf_tables import PageTable
 
     prev = PageTable(1, (80, 300, 500, 760), (80, 500), [[("a", None), ("b", None)]])
     part = PageTable(2, (80, 70, 500, 200), (80, 500), [[("c", None), ("d", None)]])

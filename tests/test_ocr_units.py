@@ -7,15 +7,15 @@ from decimal import Decimal
 
 import pytest
 
-from pipeline.audit import OCR_LOW_NOTE, ocr_downgrade
-from pipeline.document import Document, Line
+from pipeline.audit.engine import OCR_LOW_NOTE, ocr_downgrade
 from pipeline.extract import extract_record
+from pipeline.extract.normalize import Text, normalize_line
+from pipeline.ingest.document import Document, Line
+from pipeline.ingest.ocr.cache import OcrCache
+from pipeline.ingest.ocr.engine import OcrBox, OcrSettings
+from pipeline.ingest.ocr.layout import page_lines, rows_of
+from pipeline.ingest.ocr.repair import find_repairs
 from pipeline.model import Evidence, Finding
-from pipeline.normalize import Text, normalize_line
-from pipeline.ocr import OcrBox, OcrSettings
-from pipeline.ocr_cache import OcrCache
-from pipeline.ocr_layout import page_lines, rows_of
-from pipeline.ocr_repair import find_repairs
 
 
 @pytest.mark.parametrize(("text", "fixed"), [
@@ -71,7 +71,7 @@ def test_close_boxes_join_as_one_line():
 
 def test_red_seal_is_whitened_and_black_print_under_it_kept():
     np = pytest.importorskip("numpy")
-    from pipeline.ocr_image import suppress_seal
+    from pipeline.ingest.ocr.image import suppress_seal
 
     img = np.full((10, 30, 3), 250, np.uint8)
     img[:, 10:20] = (218, 36, 40)  # seal ink
@@ -89,7 +89,7 @@ def test_skew_is_estimated_from_text_lines(angle):
     np = pytest.importorskip("numpy")
     from PIL import Image, ImageDraw
 
-    from pipeline.ocr_image import deskew, estimate_skew
+    from pipeline.ingest.ocr.image import deskew, estimate_skew
 
     img = Image.new("RGB", (1200, 1600), "white")
     d = ImageDraw.Draw(img)
@@ -182,7 +182,7 @@ def _frames(rows, classes=5):
 
 
 def test_ctc_decode_merges_repeats_and_keeps_frame_scores():
-    from pipeline.ocr_ctc import ctc_decode
+    from pipeline.ingest.ocr.ctc import ctc_decode
 
     charset = ["blank", "9", "6", ".", "0"]
     probs = _frames([{1: 0.99, 0: 0.01}, {1: 0.9, 0: 0.1}, {0: 1.0}, {3: 0.8, 0: 0.2}, {0: 1.0}, {4: 0.97, 0: 0.03}])
@@ -192,7 +192,7 @@ def test_ctc_decode_merges_repeats_and_keeps_frame_scores():
 
 
 def test_ctc_decode_scores_a_dropped_digit_on_its_neighbours():
-    from pipeline.ocr_ctc import ctc_decode
+    from pipeline.ingest.ocr.ctc import ctc_decode
 
     charset = ["blank", "9", "6", ".", "0"]
     # Between "9" and "." the blank wins, but "6" keeps 0.35 of a frame: a digit was dropped.
@@ -207,9 +207,9 @@ def test_pool_workers_share_the_cores_for_ocr(monkeypatch):
     threads each, and the engine is built with that many."""
     import os
 
-    import pipeline.ocr as ocr
-    import pipeline.ocr_rapid as rapid
-    from pipeline.batch import engine_threads
+    import pipeline.ingest.ocr.engine as ocr
+    import pipeline.ingest.ocr.rapid as rapid
+    from pipeline.run.batch import engine_threads
 
     monkeypatch.setattr(os, "cpu_count", lambda: 8)
     assert engine_threads(1) is None and engine_threads(0) == 1 and engine_threads(2) == 4

@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.api import audit_paths
-from pipeline.ingest import read_document
+from pipeline.ingest.text import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 TEXT = ROOT / "fixtures" / "minzhengju_2023_self_evaluation.txt"

@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from pipeline.api import audit_document
-from pipeline.ingest import read_document
+from pipeline.ingest.text import read_document
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "fixtures" / "synth" / "corpus"

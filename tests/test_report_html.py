@@ -133,8 +133,8 @@ def test_failed_report_page_says_why(site):
 
 def test_table_cell_evidence_is_marked_in_the_rendered_table(tmp_path):
     from pipeline.api import audit_paths
-    from pipeline.report import build_document
-    from pipeline.report_html import write_html
+    from pipeline.report.html import write_html
+    from pipeline.report.summary import build_document
 
     from .conftest import FIXTURES
 

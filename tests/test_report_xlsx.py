@@ -3,10 +3,10 @@
 import pytest
 
 from pipeline.api import audit_paths
-from pipeline.cli import main
+from pipeline.cli.app import main
 from pipeline.labels import DECISIONS
-from pipeline.report import build_document, write_outputs
-from pipeline.report_xlsx import FINDING_COLUMNS, SHEET_INDEX, SUMMARY_COLUMNS, write_xlsx
+from pipeline.report.summary import build_document, write_outputs
+from pipeline.report.xlsx import FINDING_COLUMNS, SHEET_INDEX, SUMMARY_COLUMNS, write_xlsx
 
 from .conftest import FIXTURES, SAMPLE
 

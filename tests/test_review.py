@@ -6,8 +6,8 @@ import json
 
 import pytest
 
-from pipeline.cli import main
-from pipeline.report_xlsx import FINDING_COLUMNS
+from pipeline.cli.app import main
+from pipeline.report.xlsx import FINDING_COLUMNS
 
 from .conftest import SAMPLE
 
@@ -80,7 +80,7 @@ def test_round_trip_decisions_show_and_new_only_hides_them(tmp_path, reviewed, c
 
 
 def test_reimport_changes_nothing(reviewed, capsys):
-    from pipeline.store import Store
+    from pipeline.store.db import Store
 
     db, book, _ = reviewed
     with Store(db) as st:
@@ -92,7 +92,7 @@ def test_reimport_changes_nothing(reviewed, capsys):
 
 
 def test_changed_decision_is_recorded_and_latest_wins(reviewed, capsys):
-    from pipeline.store import Store
+    from pipeline.store.db import Store
 
     db, book, ids = reviewed
     fill(book, {3: ("确认问题", "复核后确认")})
@@ -103,7 +103,7 @@ def test_changed_decision_is_recorded_and_latest_wins(reviewed, capsys):
 
 
 def test_bad_rows_are_named_and_nothing_is_imported(tmp_path, capsys):
-    from pipeline.store import Store
+    from pipeline.store.db import Store
 
     db = tmp_path / "p.duckdb"
     audit(tmp_path, db, tmp_path / "run")
@@ -131,7 +131,7 @@ def test_rule_changed_since_export(tmp_path, capsys):
     import yaml
     from openpyxl import load_workbook
 
-    from pipeline.rules import DEFAULT_RULES_DIR
+    from pipeline.audit.rules import DEFAULT_RULES_DIR
 
     db = tmp_path / "p.duckdb"
     audit(tmp_path, db, tmp_path / "run")
@@ -191,8 +191,8 @@ def test_resubmitted_report_with_an_unrelated_edit_keeps_finding_ids(tmp_path, a
 def test_same_finding_on_two_rows_must_agree():
     from datetime import datetime
 
-    from pipeline.review import check_id
-    from pipeline.review_workbook import Book, validate_rows
+    from pipeline.store.review import check_id
+    from pipeline.store.review_workbook import Book, validate_rows
 
     fid = check_id("民政局", 2021, "department_overall", "XDOC-01", "document")
     index = {fid: {"finding_id": fid, "rule": "XDOC-01", "subject": "document", "unit": "民政局", "year": 2021,

@@ -4,7 +4,7 @@ example none. A rule without both kinds of example fails the build."""
 
 import pytest
 
-from pipeline.rules import load_rules
+from pipeline.audit.rules import load_rules
 
 RULES = load_rules()
 CASES = [

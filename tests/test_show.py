@@ -3,7 +3,7 @@
 import subprocess
 import sys
 
-from pipeline.cli import main
+from pipeline.cli.app import main
 
 from .conftest import ROOT, SAMPLE
 
@@ -37,7 +37,7 @@ def test_show_missing_file_is_a_usage_error(tmp_path, capsys):
 
 
 def test_review_and_show_help_import_nothing_heavy():
-    code = ("import sys, pipeline.cli as c\n"
+    code = ("import sys, pipeline.cli.app as c\n"
             "for argv in (['--help'], ['review', '--help'], ['review', 'import', '--help'], ['show', '--help']):\n"
             "    try:\n        c.main(argv)\n    except SystemExit:\n        pass\n"
             f"print([m for m in {HEAVY!r} if m in sys.modules])\n")

@@ -3,8 +3,8 @@
 import pytest
 
 from pipeline.api import audit_file
-from pipeline.store import Store, StoreError, load_tables
-from pipeline.store_schema import LATEST_VERSION
+from pipeline.store.db import Store, StoreError, load_tables
+from pipeline.store.schema import LATEST_VERSION
 
 from .conftest import SAMPLE
 

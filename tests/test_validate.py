@@ -3,9 +3,9 @@
 import subprocess
 import sys
 
-from pipeline.batch import BatchSettings, run_batch
-from pipeline.crossdoc import cross_checks
-from pipeline.store import Store
+from pipeline.run.batch import BatchSettings, run_batch
+from pipeline.store.crossdoc import cross_checks
+from pipeline.store.db import Store
 
 from .conftest import ROOT, SAMPLE
 
@@ -13,7 +13,7 @@ REPORT = SAMPLE.read_bytes()
 
 
 def test_out_of_range_rows_become_findings_and_data_docs(tmp_path):
-    from pipeline.validate import validate_run
+    from pipeline.store.validate import validate_run
 
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_bytes(REPORT)
@@ -33,7 +33,7 @@ def test_out_of_range_rows_become_findings_and_data_docs(tmp_path):
 
 
 def test_clean_sample_passes_every_expectation(tmp_path):
-    from pipeline.validate import validate_run
+    from pipeline.store.validate import validate_run
 
     (tmp_path / "in").mkdir()
     (tmp_path / "in" / "a.txt").write_bytes(REPORT)

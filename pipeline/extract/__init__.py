@@ -7,16 +7,16 @@ reports as an `extraction_gap` finding.
 
 from __future__ import annotations
 
-from ..document import Document
-from ..model import Gap, Record
-from ..normalize import Text, normalize_document, split_blocks
-from ..numbers import NUMBER_RE
-from .budget import extract_budget
-from .conclusion import extract_conclusion
-from .form import extract_form
-from .header import extract_header
-from .indicators import extract_indicators, is_indicator_block
-from .merge import merge_form
+from pipeline.extract.budget import extract_budget
+from pipeline.extract.conclusion import extract_conclusion
+from pipeline.extract.form import extract_form
+from pipeline.extract.header import extract_header
+from pipeline.extract.indicators import extract_indicators, is_indicator_block
+from pipeline.extract.merge import merge_form
+from pipeline.extract.normalize import Text, normalize_document, split_blocks
+from pipeline.ingest.document import Document
+from pipeline.model import Gap, Record
+from pipeline.numbers import NUMBER_RE
 
 
 def extract_record(doc: Document) -> Record:

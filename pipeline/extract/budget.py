@@ -13,10 +13,10 @@ from dataclasses import dataclass
 
 import regex
 
-from ..model import BudgetLine, Record
-from ..normalize import HEADING_RE, Text
-from ..numbers import MONEY_UNITS, Number
-from .common import CN_DIGITS, cn_to_int, number_at
+from pipeline.extract.common import CN_DIGITS, cn_to_int, number_at
+from pipeline.extract.normalize import HEADING_RE, Text
+from pipeline.model import BudgetLine, Record
+from pipeline.numbers import MONEY_UNITS, Number
 
 LINE_WORDS = regex.compile(
     r"(?P<special>(?:上级)?专项(?:资金)?(?:项目)?(?:支出)?|转移支付(?:资金)?(?:项目)?)"

@@ -5,9 +5,9 @@ from __future__ import annotations
 
 import regex
 
-from ..model import Target
-from ..normalize import Text
-from ..numbers import NUMBER_RE, Number, number_from_match, split_operator
+from pipeline.extract.normalize import Text
+from pipeline.model import Target
+from pipeline.numbers import NUMBER_RE, Number, number_from_match, split_operator
 
 CN_DIGITS = "零〇一二两三四五六七八九十百千万"
 CN_NUMBER_RE = regex.compile(rf"[{CN_DIGITS}]+")
@@ -72,7 +72,7 @@ def parse_value(phrase: str) -> tuple[str | None, Number | None, str | None]:
 
 
 def unit_is_count(unit: str) -> bool:
-    from ..numbers import COUNT_UNITS
+    from pipeline.numbers import COUNT_UNITS
 
     return unit in COUNT_UNITS
 

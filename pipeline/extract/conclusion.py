@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import regex
 
-from ..model import Record
-from ..normalize import Text
-from .common import number_at
+from pipeline.extract.common import number_at
+from pipeline.extract.normalize import Text
+from pipeline.model import Record
 
 SCORE_RE = regex.compile(
     r"(?:综合得分|自评得分|自评总分|评价得分|总得分|总分|得分)\s*(?:为|是|:|：)?\s*(?P<v>\d{1,3}(?:\.\d+)?)\s*分?"

@@ -14,13 +14,9 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
-from ..document import Document
-from ..model import BudgetLine, Evidence, Heading, Indicator, Target
-from ..normalize import NLine
-from ..numbers import NUMBER_RE, Number, number_from_match
-from .common import parse_value
-from .form_grid import GCell, grids_from_pipes, grids_from_tables, token_runs
-from .form_labels import (
+from pipeline.extract.common import parse_value
+from pipeline.extract.form_grid import GCell, grids_from_pipes, grids_from_tables, token_runs
+from pipeline.extract.form_labels import (
     BLANK,
     HEADER_FIELDS,
     LEVEL1_RE,
@@ -31,8 +27,12 @@ from .form_labels import (
     RATING_VALUE,
     budget_line_of,
 )
-from .form_rows import FormRow, rows_from_grid
-from .form_tokens import rows_from_tokens
+from pipeline.extract.form_rows import FormRow, rows_from_grid
+from pipeline.extract.form_tokens import rows_from_tokens
+from pipeline.extract.normalize import NLine
+from pipeline.ingest.document import Document
+from pipeline.model import BudgetLine, Evidence, Heading, Indicator, Target
+from pipeline.numbers import NUMBER_RE, Number, number_from_match
 
 UNIT_ALIASES = {"百分比": "%", "％": "%"}
 MONEY_ROLES = ("year_start", "budget", "executed")

@@ -17,10 +17,10 @@ from dataclasses import dataclass, field
 
 import regex
 
-from ..document import Document, Line
-from ..model import Evidence
-from ..normalize import NLine, Text, fold_char
-from .form_labels import ALL_HEADER_WORDS, BRACKETS, TITLE_RE
+from pipeline.extract.form_labels import ALL_HEADER_WORDS, BRACKETS, TITLE_RE
+from pipeline.extract.normalize import NLine, Text, fold_char
+from pipeline.ingest.document import Document, Line
+from pipeline.model import Evidence
 
 PIPE_MIN = 2  # a pipe-table line has at least this many '|'
 # A line of running prose ends the token run of a form.

@@ -9,9 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..model import Evidence
-from .form_grid import GCell, Grid
-from .form_labels import (
+from pipeline.extract.form_grid import GCell, Grid
+from pipeline.extract.form_labels import (
     BUDGET_HEADERS,
     BUDGET_MARKERS,
     HEADER_FIELDS,
@@ -23,6 +22,7 @@ from .form_labels import (
     budget_line_of,
     header_role,
 )
+from pipeline.model import Evidence
 
 MIN_HEADER_CELLS = 3
 

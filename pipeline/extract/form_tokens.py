@@ -12,9 +12,8 @@ from __future__ import annotations
 
 import regex
 
-from ..numbers import COUNT_UNITS, MONEY_UNITS, split_operator
-from .form_grid import GCell, TokenRun
-from .form_labels import (
+from pipeline.extract.form_grid import GCell, TokenRun
+from pipeline.extract.form_labels import (
     BLANK,
     BUDGET_HEADERS,
     HEADER_FIELDS,
@@ -28,7 +27,8 @@ from .form_labels import (
     budget_line_of,
     header_role,
 )
-from .form_rows import FormRow, header_map, join_cells, money_unit_of
+from pipeline.extract.form_rows import FormRow, header_map, join_cells, money_unit_of
+from pipeline.numbers import COUNT_UNITS, MONEY_UNITS, split_operator
 
 NUM = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 NUM_RE = regex.compile(rf"^{NUM}$")

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import regex
 
-from ..model import Record
-from ..normalize import NLine, Text
+from pipeline.extract.normalize import NLine, Text
+from pipeline.model import Record
 
 UNIT_RE = regex.compile(
     r"(?:部门单位|部门[（(]单位[)）]|部门|单位|预算单位|项目单位|实施单位|填报单位)(?:名称)?\s*[（(]?(?:公章|盖章|[^）)：:]{1,3})?[)）]?\s*[:：]\s*(?P<unit>[^\s:：，,]{2,40}?)\s*(?=填报|日期|联系|$)"

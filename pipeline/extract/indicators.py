@@ -6,9 +6,9 @@ from __future__ import annotations
 
 import regex
 
-from ..model import Indicator, Record
-from ..normalize import Text
-from .common import make_target, parse_value
+from pipeline.extract.common import make_target, parse_value
+from pipeline.extract.normalize import Text
+from pipeline.model import Indicator, Record
 
 HEADING_RE = regex.compile(
     r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、]|[一二三四五六七八九十]{1,3}[、.])?\s*"

@@ -11,9 +11,9 @@ lines, header fields) stay as the narrative gives them.
 
 from __future__ import annotations
 
-from ..model import CrossCheck, Record
-from .form import FormPart
-from .form_labels import HEADER_FIELDS  # noqa: F401  (documented field names)
+from pipeline.extract.form import FormPart
+from pipeline.extract.form_labels import HEADER_FIELDS  # noqa: F401  (documented field names)
+from pipeline.model import CrossCheck, Record
 
 CROSS_FIELDS = ("year_start", "budget", "executed", "rate")
 

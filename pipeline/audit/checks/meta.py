@@ -1,0 +1,30 @@
+"""Check kinds over what extraction noticed: gaps and conflicting statements."""
+
+from __future__ import annotations
+
+from pipeline.audit.checks.base import FIELD_NAMES, LINE_NAMES, Hit, Tally, evid, kind, show
+from pipeline.audit.compare import meets
+from pipeline.model import Record
+
+
+@kind("extraction_gap")
+def check_gaps(record: Record, params: dict, tally: Tally):
+    """Every part the extractor looked for and did not find is reported, so a
+    clean result never hides an unread part (statcheck's lesson)."""
+    for gap in record.gaps:
+        tally.ran()
+        yield Hit(gap.subject, {"part": gap.part}, [gap.evidence] if gap.evidence else [],
+                  severity=gap.severity)
+
+
+@kind("restated_value")
+def check_conflicts(record: Record, params: dict, tally: Tally):
+    """The same quantity stated twice with values whose intervals do not meet."""
+    for path, first, other in record.conflicts:
+        tally.ran()
+        if meets(first.interval(), other.interval()):
+            continue
+        _, line, field = path.split(".")
+        label = LINE_NAMES.get(line, line) + FIELD_NAMES.get(field, field)
+        yield Hit(f"budget.{line}", {"label": label, "first": show(first), "other": show(other)},
+                  evid(first, other), stated=show(other), expected=show(first))

@@ -1,0 +1,124 @@
+"""Check kinds for things that must be explained, and amounts out of range."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from pipeline.audit.checks.base import LINE_NAMES, Hit, Tally, evid, kind, pct, present_lines, show
+from pipeline.audit.checks.indicators import is_reverse, outcome
+from pipeline.audit.compare import NOT_MET, ratio_value
+from pipeline.model import Record
+
+LOW_EXECUTION_REASONS = ["原因", "由于", "因为", "导致", "致使", "系因", "主要是", "主要系", "延期", "推迟",
+                         "延迟", "未到位", "未完成", "结转", "跨年", "滞后"]
+
+
+@kind("low_execution_explained", lines=["total", "basic", "project", "special"], threshold=90,
+      reason_words=LOW_EXECUTION_REASONS)
+def check_low_execution(record: Record, params: dict, tally: Tally):
+    """执行率 below the threshold needs a reason (Sichuan: 未达到90%的需说明原因)."""
+    threshold = Decimal(params["threshold"])
+    for line, bl in present_lines(record, params):
+        if bl.get("budget") is None or bl.get("budget").value == 0:
+            continue
+        rate = bl.get("rate")
+        executed, budget = bl.get("executed"), bl.get("budget")
+        value = rate.value if rate is not None else (
+            ratio_value(executed.value, budget.value) if executed is not None else None)
+        if value is None:
+            continue
+        tally.ran()
+        # What the money was for (资金主要用于…) does not say why it was not spent;
+        # a form's 原因 cell says why whatever its words.
+        stated = bl.reason_cell or any(w in (bl.explanation or "") for w in params["reason_words"])
+        if value >= threshold or stated:
+            continue
+        shown = show(rate) if rate is not None else pct(value)
+        yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "rate": shown, "threshold": f"{threshold}%"},
+                  evid(rate, executed, budget), stated=shown)
+
+
+@kind("adjustment_explained", lines=["basic", "project", "special", "additions"])
+def check_adjustment_explained(record: Record, params: dict, tally: Tally):
+    """A budget adjustment (追加/追减/调整) must say why."""
+    for line, bl in present_lines(record, params):
+        amount = bl.get("budget") if line == "additions" else bl.get("adjustment")
+        if amount is None:
+            continue
+        tally.ran()
+        if amount.value == 0 or bl.explanation:
+            continue
+        yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "amount": show(amount)}, evid(amount),
+                  stated=show(amount))
+
+
+@kind("amount_range", lines=["total", "year_start", "additions", "basic", "project", "special"])
+def check_amount_range(record: Record, params: dict, tally: Tally):
+    """Amounts cannot be negative (adjustments excepted)."""
+    for line, bl in present_lines(record, params):
+        for field in ("budget", "executed", "year_start"):
+            n = bl.get(field)
+            if n is None:
+                continue
+            tally.ran()
+            if n.value < 0:
+                yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "value": show(n)}, evid(n),
+                          stated=show(n), expected="≥ 0")
+
+
+@kind("deviation_reason")
+def check_deviation_reason(record: Record, params: dict, tally: Tally):
+    """An indicator that missed its target (by its own claim or by the numbers)
+    must give 偏差原因分析及改进措施."""
+    for ind in record.indicators:
+        result = outcome(ind)
+        if result is None and ind.achieved is None:
+            continue
+        tally.ran()
+        # The numbers decide; the claim only where the numbers cannot tell (a
+        # wrong 未达到 on a met target is IND-17's, not a missing reason). An
+        # undecided result (within rounding of the target) owes nothing.
+        missed = result == NOT_MET or (result is None and ind.achieved is False)
+        if not missed or ind.deviation_reason:
+            continue
+        yield Hit(f"indicator.{ind.index}", {"name": ind.name or "", "target": _tshow(ind),
+                  "actual": show(ind.actual) if ind.actual else (ind.actual_text or "未填")},
+                  evid(ind.actual, ind.target.number if ind.target else None) or
+                  # a qualitative indicator (部分达成): its claim, or at least its row
+                  [e for e in (ind.achieved_evidence or ind.evidence,) if e is not None])
+
+
+@kind("over_achievement", ratio=130, zero_target_actual=30)
+def check_over_achievement(record: Record, params: dict, tally: Tally):
+    """实际 ≥ 130% of a positive target (or ≥ 30 on a zero target) with no
+    explanation: was the target set too low? (10号; Guangxi 130%)."""
+    ratio = Decimal(params["ratio"])
+    for ind in record.indicators:
+        t = ind.target
+        if not t or t.number is None or ind.actual is None or is_reverse(t.op):
+            continue
+        if t.number.unit != ind.actual.unit:
+            continue
+        tally.ran()
+        if t.number.value == 0:
+            over = ind.actual.value >= Decimal(params["zero_target_actual"])
+            share = None
+        else:
+            share = ratio_value(ind.actual.value, t.number.value)
+            over = share >= ratio
+        if not over or ind.explanation:
+            continue
+        yield Hit(f"indicator.{ind.index}",
+                  {"name": ind.name or "", "actual": show(ind.actual), "target": _tshow(ind),
+                   "share": pct(share, 0) if share is not None else "—", "ratio": f"{ratio}%"},
+                  evid(ind.actual, t.number), stated=show(ind.actual))
+
+
+def _tshow(ind) -> str:
+    t = ind.target
+    if not t:
+        return "未填"
+    if t.number is None:
+        return t.text or "未填"
+    op = "" if t.op == "=" and not t.op_stated else t.op
+    return f"{op}{show(t.number)}"

@@ -1,0 +1,131 @@
+"""Check kinds over wording: doubled words and truncated words in indicator
+names, and a heading name that differs from the body's. jieba segments the
+names so that only a whole word counts as cut off."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import regex
+
+from pipeline.audit.checks.base import Hit, Tally, kind
+from pipeline.model import Evidence, Record
+
+HAN = regex.compile(r"^\p{Han}+$")
+
+
+@lru_cache(maxsize=1)
+def _jieba(domain_words: tuple[str, ...]):
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter goes to stderr, not stdout
+    for w in domain_words:
+        jieba.add_word(w, freq=20000)
+    return jieba
+
+
+DOUBLED = regex.compile(r"(\p{Han}{1,8}?)\1")
+
+
+def _doubled(name: str, legit: set[str], legit_chars: set[str], min_length: int) -> str | None:
+    """The first unit written twice in a row anywhere in the name
+    (困难残疾人生活生活补贴 -> 生活, 补贴补贴 -> 补贴, 的的 -> 的), unless it is a
+    legitimate reduplication: a listed word (研究研究), a doubled measure word
+    or adverb (人人, 村村通, 常常), or a doubled pair of an AABB phrase (认认真真)."""
+    for m in DOUBLED.finditer(name, overlapped=True):
+        unit = m.group(1)
+        if len(unit) < min_length or unit + unit in legit:
+            continue
+        if len(unit) == 1:
+            before, after = name[max(m.start() - 2, 0):m.start()], name[m.end():m.end() + 2]
+            aabb = (len(after) == 2 and after[0] == after[1]) or (len(before) == 2 and before[0] == before[1])
+            if unit in legit_chars or aabb:
+                continue
+        return unit
+    return None
+
+
+def _names(ind) -> list[tuple[str, Evidence | None]]:
+    out = []
+    if ind.heading_name:
+        out.append((ind.heading_name, ind.heading_evidence))
+    if ind.body_name and ind.body_name != ind.heading_name:
+        out.append((ind.body_name, ind.body_name_evidence))
+    return out
+
+
+def _name_hits(record: Record, tally: Tally, fix):
+    """For each indicator, the first of its names (heading, then body) that
+    `fix(name)` corrects: fix returns (message values, corrected name) or None."""
+    for ind in record.indicators:
+        names = _names(ind)
+        if not names:
+            continue
+        tally.ran()
+        for name, ev in names:
+            found = fix(name)
+            if found:
+                values, fixed = found
+                yield Hit(f"indicator.{ind.index}", {"name": name, "fixed": fixed, **values},
+                          [ev] if ev else [], stated=name, expected=fixed, suggestion=fixed)
+                break
+
+
+@kind("duplicated_word", min_length=1, legit_words=[], legit_chars=[])
+def check_duplicated_word(record: Record, params: dict, tally: Tally):
+    legit, chars = set(params["legit_words"]), set(params["legit_chars"])
+
+    def fix(name: str):
+        dup = _doubled(name, legit, chars, params["min_length"])
+        return ({"word": dup}, name.replace(dup + dup, dup, 1)) if dup else None
+
+    return _name_hits(record, tally, fix)
+
+
+@kind("truncated_word", words=[], complete_endings=[], domain_words=[])
+def check_truncated_word(record: Record, params: dict, tally: Tally):
+    """A name that ends in the first character(s) of a domain word whose rest
+    is missing (高龄津 for 高龄津贴), where that stub is a token of its own."""
+    jieba = _jieba(tuple(params["domain_words"]))
+    complete = set(params["complete_endings"])
+
+    def fix(name: str):
+        hit = _truncation(name, params["words"], complete, jieba)
+        if not hit:
+            return None
+        stub, word = hit
+        return {"stub": stub, "word": word}, name + word[len(stub):]
+
+    return _name_hits(record, tally, fix)
+
+
+def _truncation(name: str, words: list[str], complete: set[str], jieba) -> tuple[str, str] | None:
+    tokens = jieba.lcut(name)
+    if not tokens:
+        return None
+    last = tokens[-1]
+    if last in complete or not HAN.match(last):
+        return None
+    for word in words:
+        if len(last) < len(word) and word.startswith(last):
+            return last, word
+    return None
+
+
+@kind("heading_body_name")
+def check_heading_body_name(record: Record, params: dict, tally: Tally):
+    for ind in record.indicators:
+        h, b = ind.heading_name, ind.body_name
+        if not h or not b:
+            continue
+        tally.ran()
+        if _plain(h) == _plain(b):
+            continue
+        ev = [e for e in (ind.heading_evidence, ind.body_name_evidence) if e]
+        yield Hit(f"indicator.{ind.index}", {"heading": h, "body": b}, ev, stated=b, expected=h)
+
+
+def _plain(s: str) -> str:
+    return regex.sub(r"[\s，,。:：;；]", "", s)

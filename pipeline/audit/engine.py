@@ -1,0 +1,58 @@
+"""Audit stage: run every rule of the catalogue over a Record -> Findings."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from pipeline.audit.checks import KINDS, Tally
+from pipeline.audit.rules import Rule
+from pipeline.model import Finding, Record, finding_id
+
+SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
+# A finding whose evidence was read by OCR with a character scored below this
+# (recogniser probability, 0..1) may rest on a misread digit: an error becomes
+# a warning and the message asks for the original to be checked.
+OCR_MIN_CONFIDENCE = 0.9
+OCR_LOW_NOTE = "（OCR 识别置信度低，请核对原件）"
+
+
+def audit_record(record: Record, rules: list[Rule]) -> tuple[list[Finding], int]:
+    """All findings for one record, in catalogue order, and how many checks ran."""
+    tally = Tally()
+    findings: list[Finding] = []
+    seen: dict[str, int] = {}
+    for rule in rules:
+        for hit in KINDS[rule.check].run(record, rule.params, tally):
+            base = finding_id(record, rule.id, hit.subject)
+            seen[base] = seen.get(base, 0) + 1
+            fid = base if seen[base] == 1 else finding_id(record, rule.id, f"{hit.subject}#{seen[base]}")
+            finding = Finding(
+                rule=rule.id,
+                category=rule.category,
+                severity=hit.severity or rule.severity,
+                subject=hit.subject,
+                message=rule.render(hit.values, hit.variant),
+                evidence=tuple(hit.evidence),
+                stated=hit.stated,
+                expected=hit.expected,
+                suggestion=hit.suggestion,
+                gross=hit.gross,
+                id=fid,
+                title=rule.title,
+                extra=hit.extra,
+            )
+            findings.append(ocr_downgrade(finding))
+    return findings, tally.checks_run
+
+
+def ocr_downgrade(finding: Finding, threshold: float = OCR_MIN_CONFIDENCE) -> Finding:
+    """Downgrade (error -> warning) and annotate a finding resting on low-confidence OCR text."""
+    scores = [e.confidence for e in finding.evidence if e is not None and e.confidence is not None]
+    if not scores or min(scores) >= threshold:
+        return finding
+    return replace(
+        finding,
+        severity="warning" if finding.severity == "error" else finding.severity,
+        message=finding.message + OCR_LOW_NOTE,
+        extra={**finding.extra, "ocr_confidence": round(min(scores), 3)},
+    )

@@ -1,0 +1,158 @@
+"""Rule catalogue: YAML rule instances under rules/, loaded safely.
+
+A rule names a check kind (code in pipeline/checks) and gives it parameters,
+a Chinese message template, a category, a severity and documented examples.
+Nothing from a rule file is evaluated: templates only substitute {names}.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import regex
+
+from pipeline.model import CATEGORIES, SEVERITIES
+
+DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+PROFILES_DIR = DEFAULT_RULES_DIR / "profiles"
+DEFAULT_PROFILE = "national"
+REQUIRED_KEYS = ("id", "name", "title", "category", "severity", "message", "check")
+ALLOWED_KEYS = {
+    *REQUIRED_KEYS, "params", "why", "references", "examples", "messages", "retired",
+    "replaced_by", "tolerance",
+}
+ID_RE = regex.compile(r"^[A-Z]{2,6}-\d{2}$")
+PLACEHOLDER_RE = regex.compile(r"\{(\w+)\}")
+
+
+class RuleError(ValueError):
+    """A rule file that does not follow the catalogue format."""
+
+
+@dataclass(frozen=True)
+class Rule:
+    id: str
+    name: str
+    title: str
+    category: str
+    severity: str
+    message: str
+    check: str
+    params: dict = field(default_factory=dict)
+    messages: dict = field(default_factory=dict)
+    why: str = ""
+    references: tuple = ()
+    examples: dict = field(default_factory=dict)
+    tolerance: str = ""
+    retired: bool = False
+    replaced_by: str | None = None
+    source: str = ""
+
+    def render(self, values: dict, variant: str | None = None) -> str:
+        template = self.messages.get(variant, self.message) if variant else self.message
+        return PLACEHOLDER_RE.sub(lambda m: str(values.get(m.group(1), m.group(0))), template)
+
+
+def load_rules(extra_dirs: list[str | Path] | None = None, include_retired: bool = False,
+               profile: str | None = None) -> list[Rule]:
+    """The built-in catalogue, then each extra directory; a rule with the same
+    id as an earlier one replaces it (that is how --rules overrides). Then the
+    profile's parameter overrides (rules/profiles/NAME.yml, default national)."""
+    rules = _load_catalogue(extra_dirs, include_retired)
+    return apply_profile(rules, profile or DEFAULT_PROFILE)
+
+
+def _load_catalogue(extra_dirs, include_retired: bool) -> list[Rule]:
+    from pipeline.audit.checks import KINDS
+
+    by_id: dict[str, Rule] = {}
+    for d in [DEFAULT_RULES_DIR, *(extra_dirs or [])]:
+        d = Path(d)
+        if not d.is_dir():
+            raise RuleError(f"规则目录不存在：{d}")
+        for path in sorted(d.glob("*.y*ml")):
+            for rule in _load_file(path, KINDS):
+                by_id[rule.id] = rule
+    rules = sorted(by_id.values(), key=lambda r: r.id)
+    return [r for r in rules if include_retired or not r.retired]
+
+
+def _load_file(path: Path, kinds: dict) -> list[Rule]:
+    import yaml
+
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, UnicodeDecodeError) as exc:
+        raise RuleError(f"{path}: 不是有效的 YAML：{exc}") from exc
+    entries = data.get("rules") if isinstance(data, dict) else data
+    if not isinstance(entries, list):
+        raise RuleError(f"{path}: 顶层应为 rules: 列表")
+    return [_make_rule(entry, path, kinds) for entry in entries]
+
+
+def _make_rule(entry: dict, path: Path, kinds: dict) -> Rule:
+    where = f"{path}:{entry.get('id', '?') if isinstance(entry, dict) else '?'}"
+    if not isinstance(entry, dict):
+        raise RuleError(f"{where}: 每条规则应为映射")
+    missing = [k for k in REQUIRED_KEYS if k not in entry]
+    if missing:
+        raise RuleError(f"{where}: 缺少字段 {missing}")
+    unknown = set(entry) - ALLOWED_KEYS
+    if unknown:
+        raise RuleError(f"{where}: 未知字段 {sorted(unknown)}；允许的字段：{sorted(ALLOWED_KEYS)}")
+    if not ID_RE.match(str(entry["id"])):
+        raise RuleError(f"{where}: 规则编号应形如 FUND-01")
+    if entry["category"] not in CATEGORIES:
+        raise RuleError(f"{where}: 类别 {entry['category']!r} 不在 SPEC §5 词表中")
+    if entry["severity"] not in SEVERITIES:
+        raise RuleError(f"{where}: 严重程度应为 {SEVERITIES}")
+    if entry["check"] not in kinds:
+        raise RuleError(f"{where}: 未知检查类型 {entry['check']!r}；可用：{sorted(kinds)}")
+    kinds[entry["check"]].validate(entry.get("params") or {}, where)
+    return Rule(
+        id=entry["id"],
+        name=entry["name"],
+        title=entry["title"],
+        category=entry["category"],
+        severity=entry["severity"],
+        message=entry["message"],
+        check=entry["check"],
+        params=dict(entry.get("params") or {}),
+        messages=dict(entry.get("messages") or {}),
+        why=str(entry.get("why") or "").strip(),
+        references=tuple(entry.get("references") or ()),
+        examples=dict(entry.get("examples") or {}),
+        tolerance=str(entry.get("tolerance") or "").strip(),
+        retired=bool(entry.get("retired", False)),
+        replaced_by=entry.get("replaced_by"),
+        source=str(path),
+    )
+
+
+def profile_names() -> list[str]:
+    return sorted(p.stem for p in PROFILES_DIR.glob("*.yml"))
+
+
+def apply_profile(rules: list[Rule], name: str) -> list[Rule]:
+    """Regional conventions are rule parameters: a profile file lists, per
+    rule id, the params it overrides. Unknown profiles, rules or params are errors."""
+    import dataclasses
+
+    import yaml
+
+    from pipeline.audit.checks import KINDS
+
+    path = PROFILES_DIR / f"{name}.yml"
+    if not path.is_file():
+        raise RuleError(f"未知的配置（profile）{name!r}；可用：{profile_names()}")
+    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    overrides = data.get("params") or {}
+    by_id = {r.id: r for r in rules}
+    for rule_id, params in overrides.items():
+        if rule_id not in by_id:
+            raise RuleError(f"{path}: 没有规则 {rule_id}")
+        rule = by_id[rule_id]
+        KINDS[rule.check].validate(params or {}, f"{path}:{rule_id}")
+        by_id[rule_id] = dataclasses.replace(rule, params={**rule.params, **(params or {})})
+    return [by_id[r.id] for r in rules]

@@ -1,0 +1,134 @@
+"""OCR for scanned pages: the engine interface, its settings and its plain results.
+
+A scanned (image-only) PDF page is rendered, cleaned (red seal suppressed, small skew
+corrected: `ocr_image`), recognised by an `OcrEngine` into `OcrBox`es, cached by the page
+bitmap's hash (`ocr_cache`), and laid out into the same `Line`s the text path produces,
+with per-character recognition scores (`ocr_layout`). `ocr_pdf` decides which pages to
+OCR (`--ocr auto|never|always`) and merges them into the Document.
+
+The default engine is RapidOCR on onnxruntime (`ocr_rapid`), whose PP-OCR Chinese
+detection and recognition models ship inside its wheel: nothing is downloaded at run
+time. Another engine only has to implement `OcrEngine.recognise`. No heavy library is
+imported by this module.
+"""
+
+from __future__ import annotations
+
+import functools
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Protocol
+
+OCR_MODES = ("auto", "never", "always")
+# Render resolution in dots per inch. Measured by benchmarks/bench_ocr.py on the scan
+# fixtures: 200 dpi reads as well as 300 at about half the time; 150 loses small digits.
+DEFAULT_DPI = 200
+MIN_DPI, MAX_DPI = 72, 600
+ENGINES = ("rapidocr",)
+DEFAULT_ENGINE = "rapidocr"
+DEFAULT_CACHE_DIR = Path("~/.cache/perfaudit/ocr")
+
+
+@dataclass(frozen=True)
+class OcrSettings:
+    """How scanned pages are read.
+
+    mode: "auto" OCRs only pages without a trustworthy text layer, "never" refuses them
+    (`no_text_layer`), "always" OCRs every page. cache_dir: where page results are kept
+    (None: ~/.cache/perfaudit/ocr; "" or False: no cache)."""
+
+    mode: str = "auto"
+    dpi: int = DEFAULT_DPI
+    engine: str = DEFAULT_ENGINE
+    cache_dir: str | Path | None = None
+
+    def __post_init__(self) -> None:
+        if self.mode not in OCR_MODES:
+            raise ValueError(f"unknown OCR mode {self.mode!r}; allowed: {OCR_MODES}")
+        if self.engine not in ENGINES:
+            raise ValueError(f"unknown OCR engine {self.engine!r}; allowed: {ENGINES}")
+        if not MIN_DPI <= self.dpi <= MAX_DPI:
+            raise ValueError(f"OCR dpi {self.dpi} outside {MIN_DPI}..{MAX_DPI}")
+
+    def cache_path(self) -> Path | None:
+        if self.cache_dir == "" or self.cache_dir is False:
+            return None
+        return Path(self.cache_dir or DEFAULT_CACHE_DIR).expanduser()
+
+
+def as_settings(ocr: str | OcrSettings | None, cache_dir: str | Path | None = None) -> OcrSettings:
+    """Accept a mode name ("auto") and a cache directory, or full settings."""
+    if isinstance(ocr, OcrSettings):
+        return ocr
+    return OcrSettings(mode=ocr or "auto", cache_dir=cache_dir)
+
+
+@dataclass(frozen=True)
+class OcrBox:
+    """One recognised text box in image pixels: `quad` is its four corners (clockwise from
+    top-left), `confidence` the recogniser's score for the box and `char_conf` one score
+    per character of `text` (0..1)."""
+
+    text: str
+    quad: tuple[tuple[float, float], ...]
+    confidence: float
+    char_conf: tuple[float, ...]
+
+    @property
+    def bounds(self) -> tuple[float, float, float, float]:
+        xs = [p[0] for p in self.quad]
+        ys = [p[1] for p in self.quad]
+        return min(xs), min(ys), max(xs), max(ys)
+
+    def to_json(self) -> dict:
+        return {"text": self.text, "quad": [list(p) for p in self.quad],
+                "confidence": self.confidence, "char_conf": list(self.char_conf)}
+
+    @classmethod
+    def from_json(cls, d: dict) -> OcrBox:
+        return cls(d["text"], tuple(tuple(p) for p in d["quad"]), d["confidence"], tuple(d["char_conf"]))
+
+
+class OcrEngine(Protocol):
+    """What perfaudit needs from an OCR engine."""
+
+    name: str  # engine and model version, part of the cache key
+
+    def recognise(self, image, walls=()) -> list[OcrBox]:
+        """Text boxes of an RGB image (numpy uint8 array, height x width x 3). `walls`:
+        vertical table rules (x, top, bottom) in pixels; no box may cross one."""
+        ...
+
+
+def engine_id(name: str = DEFAULT_ENGINE) -> str:
+    """Engine and model version, without loading the models (part of the cache key)."""
+    if name == "rapidocr":
+        from pipeline.ingest.ocr.rapid import engine_id as rapid_id
+
+        return rapid_id()
+    raise ValueError(f"unknown OCR engine {name!r}; allowed: {ENGINES}")
+
+
+_threads: int | None = None  # inference threads per process; None: the engine's default (all cores)
+
+
+def set_engine_threads(threads: int | None) -> None:
+    """How many threads the engine may use in this process. A batch's pool workers share
+    the cores (each gets cores // jobs): one onnxruntime process already uses every core,
+    and two at full width fight over them (measured 20-30% slower than one)."""
+    global _threads
+    _threads = threads if threads and threads > 0 else None
+
+
+def get_engine(name: str = DEFAULT_ENGINE) -> OcrEngine:
+    """The engine, loaded once per process (model loading takes a moment)."""
+    return _engine(name, _threads)
+
+
+@functools.lru_cache(maxsize=2)
+def _engine(name: str, threads: int | None) -> OcrEngine:
+    if name == "rapidocr":
+        from pipeline.ingest.ocr.rapid import RapidOcrEngine
+
+        return RapidOcrEngine(threads)
+    raise ValueError(f"unknown OCR engine {name!r}; allowed: {ENGINES}")

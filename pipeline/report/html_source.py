@@ -1,0 +1,110 @@
+"""The source-text view of one report page: the document's lines cut into
+pieces, with every evidence span marked, anchored (ev-<finding>-<k>) and
+noted in the margin with the findings it supports. Plain data for the
+template; escaping is the template's job."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from pipeline.report.highlight import locate, locate_cell, segments
+
+SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+
+
+def source_view(rep: dict, read_opts: dict) -> tuple[list[dict], str | None]:
+    """(rows, note): rows are lines ({"kind": "line"}), page headings
+    ({"kind": "page"}) and document tables ({"kind": "table"}); note says why
+    the source could not be shown."""
+    from pipeline.ingest.document import IngestError
+    from pipeline.ingest.text import read_document
+
+    try:
+        doc = read_document(rep["source"], **read_opts)
+    except IngestError as exc:
+        return [], f"无法重新读取原文（{exc.message}），只列出问题。"
+    except OSError as exc:
+        return [], f"无法重新读取原文（{exc}），只列出问题。"
+    marks, anchors, notes = _collect(doc.lines, rep["findings"])
+    cells = _collect_cells(doc.tables, rep["findings"])
+    tables = defaultdict(list)
+    for ti, t in enumerate(doc.tables):
+        tables[t.after_line].append(_table_row(ti, t, cells))
+    rows: list[dict] = list(tables.get(-1, []))
+    page = None
+    for i, ln in enumerate(doc.lines):
+        if ln.page != page and ln.page is not None:
+            page = ln.page
+            rows.append({"kind": "page", "page": page})
+        if ln.text.strip() or i in marks:
+            rows.append(_line_row(i, ln, marks.get(i, []), anchors, notes.get(i, [])))
+        rows += tables.get(i, [])
+    return rows, None
+
+
+def _collect(lines, findings: list[dict]):
+    """marks: line index -> [(start, end, (n, finding, exact))];
+    anchors: (line index, start) -> [anchor ids]; notes: line index -> [note]."""
+    marks: dict[int, list] = defaultdict(list)
+    anchors: dict[tuple[int, int], list[str]] = defaultdict(list)
+    notes: dict[int, list[dict]] = defaultdict(list)
+    for n, f in enumerate(findings):
+        for k, ev in enumerate(f.get("evidence") or []):
+            found = locate(lines, ev)
+            if not found or not found.spans:
+                continue
+            for span in found.spans:
+                marks[span.index].append((span.start, span.end, (n, f, found.exact)))
+            first = found.spans[0]
+            anchors[(first.index, first.start)].append(f"ev-{n}-{k}")
+            if not any(note["n"] == n for note in notes[first.index]):
+                notes[first.index].append({"n": n, "rule": f["rule"], "severity": f["severity"],
+                                           "anchor": f"ev-{n}-{k}"})
+    return marks, anchors, notes
+
+
+def _collect_cells(tables, findings: list[dict]) -> dict[tuple[int, int, int], list[tuple[int, int, dict]]]:
+    """(table index, row, col) -> [(finding n, evidence k, finding)] for table-cell evidence."""
+    out: dict[tuple[int, int, int], list] = defaultdict(list)
+    for n, f in enumerate(findings):
+        for k, ev in enumerate(f.get("evidence") or []):
+            where = locate_cell(tables, ev)
+            if where:
+                out[where].append((n, k, f))
+    return out
+
+
+def _table_row(ti: int, table, cells: dict) -> dict:
+    rows, notes = [], {}
+    for row in table.rows:
+        out = []
+        for c in row:
+            hits = cells.get((ti, c.row, c.col), [])
+            cell = {"text": c.text, "mark": bool(hits), "anchors": [f"ev-{n}-{k}" for n, k, _ in hits]}
+            if hits:
+                cell.update(severity=min((f["severity"] for _, _, f in hits), key=SEVERITY_RANK.__getitem__),
+                            findings=" ".join(sorted({f"f-{n}" for n, _, _ in hits})),
+                            title="；".join(dict.fromkeys(f"{f['rule']} {f.get('title') or ''}".strip()
+                                                          for _, _, f in hits)))
+                for n, k, f in hits:
+                    notes.setdefault(n, {"n": n, "rule": f["rule"], "severity": f["severity"], "anchor": f"ev-{n}-{k}"})
+            out.append(cell)
+        rows.append(out)
+    return {"kind": "table", "number": ti + 1, "rows": rows,
+            "notes": sorted(notes.values(), key=lambda x: SEVERITY_RANK[x["severity"]])}
+
+
+def _line_row(i: int, ln, line_marks: list, anchors: dict, notes: list[dict]) -> dict:
+    pieces, offset = [], 0
+    for text, tags in segments(ln.text, line_marks):
+        piece = {"text": text, "anchors": anchors.get((i, offset), []), "mark": bool(tags)}
+        if tags:
+            worst = min((f["severity"] for _, f, _ in tags), key=SEVERITY_RANK.__getitem__)
+            piece.update(severity=worst, exact=all(exact for _, _, exact in tags),
+                         findings=" ".join(sorted({f"f-{n}" for n, _, _ in tags})),
+                         title="；".join(dict.fromkeys(f"{f['rule']} {f.get('title') or ''}".strip()
+                                                       for _, f, _ in tags)))
+        pieces.append(piece)
+        offset += len(text)
+    return {"kind": "line", "line": ln.line, "page": ln.page, "pieces": pieces,
+            "notes": sorted(notes, key=lambda x: SEVERITY_RANK[x["severity"]])}

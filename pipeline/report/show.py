@@ -1,0 +1,145 @@
+"""`perfaudit show FILE`: one report's findings in the terminal, each with a
+few lines of source text around its evidence (evidence highlighted).
+
+This is a view for people, not data: it prints to stdout (so it can be paged
+with `| less -R`), and keeps the audit's exit status."""
+
+from __future__ import annotations
+
+import sys
+
+from pipeline.labels import SEVERITY_ZH, subject_zh
+from pipeline.report.highlight import locate, locate_cell
+
+SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
+EVIDENCE_STYLE = {"error": "black on red", "warning": "black on yellow", "info": "black on cyan"}
+
+
+def show_file(args) -> int:
+    from rich.console import Console
+
+    from pipeline.api import ReportResult, audit_document
+    from pipeline.audit.rules import RuleError, load_rules
+    from pipeline.cli.review import apply_decisions
+    from pipeline.ingest.document import IngestError
+    from pipeline.ingest.text import read_document
+    from pipeline.report.summary import exit_code
+
+    console = Console(highlight=False)
+    try:
+        rules = load_rules(args.rules)
+        doc = read_document(args.file, pdf_engine=args.pdf_engine)
+    except RuleError as exc:
+        print(f"perfaudit: 规则文件有误：{exc}", file=sys.stderr)
+        return 2
+    except IngestError as exc:
+        console.print(f"[bold red]无法读取[/]（{exc.code}）：{exc.message}")
+        return 3
+    result: ReportResult = audit_document(doc, rules)
+    failed = apply_decisions(args, [result])
+    if failed:
+        return failed
+    print_report(console, result.to_json(), doc, args.context)
+    return exit_code([result])
+
+
+def print_report(console, rep: dict, doc, context: int) -> None:
+    console.rule(f"[bold]{rep['source']}")
+    if rep["status"] != "ok":
+        console.print(f"[bold red]无法读取[/]（{rep['error']['code']}）：{rep['error']['message']}")
+        return
+    rec = rep["record"] or {}
+    console.print(f"单位：{rec.get('unit') or '未识别'}　年度：{rec.get('year') or '未识别'}　"
+                  f"综合得分：{rec.get('score')}　等级：{rec.get('rating')}")
+    counts = {s: sum(1 for f in rep["findings"] if f["severity"] == s) for s in SEVERITY_ZH}
+    console.print("　".join(f"[{SEVERITY_STYLE[s]}]{SEVERITY_ZH[s]} {n}[/]" for s, n in counts.items()))
+    if not rep["findings"]:
+        console.print("[green]未发现问题[/]")
+    for n, f in enumerate(rep["findings"], start=1):
+        console.print()
+        _print_finding(console, n, f, rec, doc, context)
+
+
+def _print_finding(console, n: int, f: dict, rec: dict, doc, context: int) -> None:
+    from rich.markup import escape
+
+    sev, lines, tables = f["severity"], doc.lines, doc.tables
+    console.print(f"[bold]{n}.[/] [{SEVERITY_STYLE[sev]}]【{SEVERITY_ZH[sev]}】[/] [bold]{f['rule']}[/] "
+                  f"{escape(subject_zh(f['subject'], rec))}  [dim]问题编号 {f['id']}[/]")
+    console.print(escape(f["message"]), style="")
+    extra = [f"应为 {f['expected']}" if f.get("expected") else "", f"建议 {f['suggestion']}" if f.get("suggestion") else ""]
+    if any(extra):
+        console.print("　".join(escape(x) for x in extra if x), style="dim")
+    review = f.get("review")
+    if review:
+        from pipeline.report.xlsx import last_decision_text
+
+        console.print(f"[magenta]上次审核结论：{escape(last_decision_text(review))}[/]")
+    marks: dict[int, list[tuple[int, int]]] = {}
+    cells: dict[tuple[int, int], set[int]] = {}
+    for ev in f.get("evidence") or []:
+        found = locate(lines, ev)
+        for span in found.spans if found else ():
+            marks.setdefault(span.index, []).append((span.start, span.end))
+        where = locate_cell(tables, ev)
+        if where:
+            cells.setdefault(where[:2], set()).add(where[2])
+    for (t, row), cols in sorted(cells.items()):
+        console.print(_cell_row(t, row, tables[t], cols, EVIDENCE_STYLE[sev]))
+    if not marks and not cells:
+        for ev in f.get("evidence") or []:
+            console.print(f"  原文：{escape(ev['text'])}", style="dim")
+        return
+    for block in _blocks(lines, sorted(marks), context):
+        if block is None:
+            console.print("      ⋮", style="dim")
+            continue
+        console.print(_line_text(lines[block], marks.get(block, []), EVIDENCE_STYLE[sev]))
+
+
+def _cell_row(t: int, row: int, table, cols: set[int], style: str):
+    """One table row, cells separated by │, the evidence cells highlighted."""
+    from rich.text import Text
+
+    text = Text(f"▶{f'表{t + 1}:{row + 1}':>6} │ ", style="bold")
+    cells = next((r for r in table.rows if r and r[0].row == row), ())
+    for i, c in enumerate(cells):
+        if i:
+            text.append(" │ ", style="dim")
+        text.append(c.text.replace("\n", " "), style=style if c.col in cols else "")
+    return text
+
+
+def _blocks(lines, hits: list[int], context: int) -> list[int | None]:
+    """Line indices to print: the evidence lines and `context` non-blank lines
+    either side; None marks a gap between separate blocks."""
+    keep: set[int] = set()
+    for i in hits:
+        keep.add(i)
+        for step in (-1, 1):
+            j, seen = i + step, 0
+            while 0 <= j < len(lines) and seen < context:
+                if lines[j].text.strip():
+                    keep.add(j)
+                    seen += 1
+                j += step
+    out: list[int | None] = []
+    prev = None
+    for i in sorted(keep):
+        if prev is not None and any(lines[k].text.strip() for k in range(prev + 1, i)):
+            out.append(None)
+        out.append(i)
+        prev = i
+    return out
+
+
+def _line_text(line, spans: list[tuple[int, int]], style: str):
+    from rich.text import Text
+
+    where = f"{line.page}:{line.line}" if line.page else str(line.line)
+    marker = "▶" if spans else " "
+    text = Text(f"{marker}{where:>6} │ ", style="bold" if spans else "dim")
+    body = Text(line.text)
+    for start, end in spans:
+        body.stylize(style, start, end)
+    return text + body

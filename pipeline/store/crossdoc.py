@@ -1,0 +1,141 @@
+"""Cross-document checks over what the store holds (SQL, no GX):
+
+- XDOC-01 (value_mismatch): a unit's overall report for one year submitted
+  twice with different key figures;
+- XDOC-02 (info): the same file submitted under several names.
+
+Only each path's newest content counts ("current" documents), so a file
+corrected in place is not compared with its own earlier version. Project
+reports are not paired: a unit files one per project, and the record has no
+project name to tell them apart.
+"""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+
+from pipeline.model import finding_id
+
+FIGURES = (  # (label, SQL expression over records r and budget_lines b of line 'total')
+    ("全年预算数", "b.budget"), ("全年执行数", "b.executed"), ("执行率", "b.rate"),
+    ("综合得分", "r.score"), ("评价等级", "r.rating"),
+)
+# Where each figure's source text sits in the stored record JSON (SPEC §4 + sources).
+FIGURE_SOURCES = {
+    "全年预算数": ("budget", "total", "sources", "budget"), "全年执行数": ("budget", "total", "sources", "executed"),
+    "执行率": ("budget", "total", "sources", "rate"), "综合得分": ("sources", "score"),
+    "评价等级": ("sources", "rating"),
+}
+CURRENT_DOCS = """
+    SELECT path, sha256 FROM documents WHERE sha256 <> '' AND status = 'ok'
+    QUALIFY row_number() OVER (PARTITION BY path ORDER BY last_seen DESC) = 1"""
+
+
+def cross_checks(store, shas: list[str]) -> dict[str, list[dict]]:
+    """Findings per sha256 for the run's documents."""
+    out: dict[str, list[dict]] = {}
+    for sha, finding in [*_twice_submitted(store, shas), *_duplicates(store, shas)]:
+        out.setdefault(sha, []).append(finding)
+    return out
+
+
+def _twice_submitted(store, shas: list[str]):
+    cols = ", ".join(f"{expr} AS f{i}" for i, (_, expr) in enumerate(FIGURES))
+    differs = " OR ".join(f"(a.f{i} IS NOT NULL AND o.f{i} IS NOT NULL AND a.f{i} <> o.f{i})"
+                          for i in range(len(FIGURES)))
+    sql = f"""
+        WITH cur AS ({CURRENT_DOCS}),
+        docs AS (SELECT DISTINCT ON (r.sha256) r.sha256, cur.path, r.unit, r.year, r.doc_type, {cols},
+                        r.record_json
+                 FROM records r JOIN cur USING (sha256)
+                 LEFT JOIN budget_lines b ON b.sha256 = r.sha256 AND b.line = 'total'
+                 WHERE r.unit IS NOT NULL AND r.year IS NOT NULL AND r.doc_type = 'department_overall')
+        SELECT a.* EXCLUDE (record_json), o.sha256, o.path, {", ".join(f"o.f{i}" for i in range(len(FIGURES)))},
+               a.record_json, o.record_json,
+               count(*) OVER (PARTITION BY a.sha256) AS n_other
+        FROM docs a JOIN docs o ON a.unit = o.unit AND a.year = o.year AND a.sha256 <> o.sha256
+        WHERE a.sha256 IN (SELECT unnest(?)) AND ({differs})
+        QUALIFY row_number() OVER (PARTITION BY a.sha256 ORDER BY o.path) = 1"""
+    # One finding per document, naming one conflicting submission and counting the rest
+    # (pairs grow quadratically with a unit's submissions; only one row per document leaves DuckDB).
+    n = len(FIGURES)
+    for row in store.con.execute(sql, [list(shas)]).fetchall():
+        sha, _path, unit, year, doc_type = row[:5]
+        other_path, theirs, rest = row[6 + n], row[7 + n:7 + 2 * n], row[-1] - 1
+        mine_json, theirs_json = row[7 + 2 * n], row[8 + 2 * n]
+        diffs = [(label, a, b) for (label, _), a, b in zip(FIGURES, row[5:5 + n], theirs, strict=True)
+                 if a is not None and b is not None and a != b]
+        text = "；".join(f"{label} {_fmt(a)} 与 {_fmt(b)}" for label, a, b in diffs)
+        more = f"；另有 {rest} 份同样不一致" if rest else ""
+        rec = SimpleNamespace(unit=unit, year=year, doc_type=doc_type)
+        finding = _finding(rec, "XDOC-01", "value_mismatch", "warning",
+                           f"{unit} {year} 年度的整体支出自评报告还有另一份（{other_path}），数字不一致：{text}{more}",
+                           stated="；".join(_fmt(a) for _, a, _b in diffs),
+                           expected="；".join(_fmt(b) for _, _a, b in diffs))
+        finding["evidence"] = _evidence(diffs, mine_json, theirs_json, other_path)
+        yield sha, finding
+
+
+def _evidence(diffs, mine_json: str | None, theirs_json: str | None, other_path: str) -> list[dict]:
+    """This document's source text for each differing figure, then the other
+    submission's (with its path): no finding without evidence."""
+    import json
+
+    mine, theirs = (json.loads(j) if j else {} for j in (mine_json, theirs_json))
+    out = []
+    for label, a, b in diffs:
+        for record, value, source in ((mine, a, None), (theirs, b, other_path)):
+            ev = _dig(record, FIGURE_SOURCES[label]) or {}
+            item = {"text": ev.get("text") or f"{label} {_fmt(value)}", "page": ev.get("page"), "line": ev.get("line")}
+            if source:
+                item["source"] = source
+            out.append(item)
+    return out
+
+
+def _distinct_files(paths: list[str]) -> list[str]:
+    """One name per file: 'fixtures/a.txt' and '/work/x/fixtures/a.txt' run from
+    different folders are the same submission, not a duplicate."""
+    import os
+
+    seen: dict[str, str] = {}
+    for p in paths:
+        key = os.path.realpath(p) if os.path.exists(p) else p
+        seen.setdefault(key, p)
+    return list(seen.values())
+
+
+def _dig(obj, path):
+    for key in path:
+        obj = obj.get(key) if isinstance(obj, dict) else None
+    return obj
+
+
+def _duplicates(store, shas: list[str]):
+    sql = f"""
+        WITH cur AS ({CURRENT_DOCS})
+        SELECT c.sha256, list(c.path ORDER BY c.path), any_value(r.unit), any_value(r.year), any_value(r.doc_type)
+        FROM cur c LEFT JOIN records r USING (sha256)
+        WHERE c.sha256 IN (SELECT unnest(?)) GROUP BY c.sha256 HAVING count(DISTINCT c.path) > 1"""
+    for sha, paths, unit, year, doc_type in store.con.execute(sql, [list(shas)]).fetchall():
+        paths = _distinct_files(paths)
+        if len(paths) < 2:
+            continue
+        rec = SimpleNamespace(unit=unit, year=year, doc_type=doc_type)
+        finding = _finding(rec, "XDOC-02", "value_mismatch", "info",
+                           f"同一文件以 {len(paths)} 个文件名重复提交：{'、'.join(paths)}",
+                           stated=str(len(paths)), expected="1")
+        finding["evidence"] = [{"text": p, "page": None, "line": None, "source": p} for p in paths]
+        yield sha, finding
+
+
+def _finding(rec, rule: str, category: str, severity: str, message: str, stated: str, expected: str) -> dict:
+    return {"id": finding_id(rec, rule, "document"), "rule": rule, "category": category, "severity": severity,
+            "subject": "document", "message": message, "stated": stated, "expected": expected,
+            "suggestion": None, "gross": False, "evidence": [], "title": "跨报告一致性检查"}
+
+
+def _fmt(v) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)

@@ -1,0 +1,144 @@
+"""Review stage: decisions auditors make on findings, read back from the
+exported workbook, carried onto later runs, and counted per rule.
+
+    report = import_workbook("reports/2024/audit.xlsx", store)   # validated, idempotent
+    annotate(document, store.latest_decisions())                  # finding["review"] = {...}
+    rows = rule_stats(store)                                      # measured precision per rule
+
+openpyxl is imported inside the functions; the store is passed in.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from pipeline.labels import DECISION_CONFIRMED, DECISION_DISMISSED, DECISION_FIXED, DECISIONS
+from pipeline.model import finding_id
+
+# Who decided, when the workbook does not say (openpyxl writes its own name as author).
+ANONYMOUS_AUTHORS = {"", "openpyxl"}
+
+
+class ReviewFileError(Exception):
+    """The file is not a workbook perfaudit exported (or cannot be opened)."""
+
+
+def rule_fingerprint(rule) -> str:
+    """What a rule flags depends on its check kind and parameters; wording and
+    severity do not change which findings it gives."""
+    key = json.dumps({"check": rule.check, "params": rule.params}, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.sha1(key.encode("utf-8")).hexdigest()[:10]
+
+
+def rule_fingerprints(rules_dirs=None) -> dict[str, str]:
+    from pipeline.audit.rules import load_rules
+
+    return {r.id: rule_fingerprint(r) for r in load_rules(rules_dirs, include_retired=True)}
+
+
+@dataclass
+class ImportReport:
+    decisions: list[dict] = field(default_factory=list)  # valid rows with a decision
+    errors: list[str] = field(default_factory=list)
+    blank: int = 0  # rows without a decision
+    inserted: int = 0
+    unchanged: int = 0
+
+
+def import_workbook(path: str | Path, store, rules_dirs=None, reviewer: str | None = None) -> ImportReport:
+    """Validate every row of the workbook's 问题清单; if all are valid, save the
+    decisions (all or nothing). Importing the same file again changes nothing."""
+    from pipeline.store.review_workbook import read_workbook, validate_rows
+
+    book = read_workbook(Path(path))
+    report = validate_rows(book, rule_fingerprints(rules_dirs))
+    if report.errors:
+        return report
+    who = reviewer or (book.author if book.author not in ANONYMOUS_AUTHORS else None)
+    latest = store.latest_decisions()
+    fresh = []
+    for row in report.decisions:
+        row.update(reviewer=who, decided_at=book.saved_at, source_file=str(path))
+        last = latest.get(row["finding_id"])
+        if last and (last["decision"], last["opinion"] or None) == (row["decision"], row["opinion"]):
+            report.unchanged += 1
+        else:
+            fresh.append(row)
+    inserted, unchanged = store.save_decisions(fresh) if fresh else (0, 0)
+    report.inserted, report.unchanged = inserted, report.unchanged + unchanged
+    return report
+
+
+def review_of(row: dict) -> dict:
+    """The `review` object carried on a finding (JSON-safe)."""
+    when = row.get("decided_at")
+    return {
+        "decision": row["decision"],
+        "opinion": row.get("opinion"),
+        "reviewer": row.get("reviewer"),
+        "decided_at": when.isoformat(sep=" ", timespec="seconds") if isinstance(when, datetime) else when,
+    }
+
+
+def annotate(results, decisions: dict[str, dict]) -> int:
+    """Attach each finding's latest decision as `finding["review"]` (SPEC
+    allows extra keys); returns how many findings carry one."""
+    n = 0
+    for r in results:
+        for f in r.findings:
+            row = decisions.get(f["id"])
+            if row and row.get("rule") in (None, f["rule"]):
+                f["review"] = review_of(row)
+                n += 1
+    return n
+
+
+def keep_new_only(results) -> int:
+    """Drop findings that carry a decision (call after `annotate`); returns how many were hidden."""
+    hidden = 0
+    for r in results:
+        before = len(r.findings)
+        r.findings = [f for f in r.findings if "review" not in f]
+        hidden += before - len(r.findings)
+    return hidden
+
+
+def rule_stats(store, rules=None) -> list[dict]:
+    """Per rule: findings seen, reviewed, confirmed / fixed / dismissed and the
+    measured precision (confirmed + fixed) / reviewed, from latest decisions."""
+    titles = {r.id: r.title for r in rules or []}
+    seen = _findings_per_rule(store)
+    counts: dict[str, dict[str, int]] = {}
+    for row in store.latest_decisions().values():
+        c = counts.setdefault(row["rule"], dict.fromkeys(DECISIONS, 0))
+        c[row["decision"]] += 1
+    out = []
+    for rule in sorted(set(counts) | set(seen)):
+        c = counts.get(rule, dict.fromkeys(DECISIONS, 0))
+        reviewed = sum(c.values())
+        true_pos = c[DECISION_CONFIRMED] + c[DECISION_FIXED]
+        out.append({
+            "rule": rule, "title": titles.get(rule), "findings": seen.get(rule, 0), "reviewed": reviewed,
+            "confirmed": c[DECISION_CONFIRMED], "fixed": c[DECISION_FIXED], "dismissed": c[DECISION_DISMISSED],
+            "precision": round(true_pos / reviewed, 4) if reviewed else None,
+        })
+    return out
+
+
+def _findings_per_rule(store) -> dict[str, int]:
+    try:
+        _, rows = store.query("SELECT rule, count(DISTINCT finding_id) FROM findings GROUP BY rule")
+    except Exception:  # noqa: BLE001 - a store without a findings table still has decisions
+        return {}
+    return dict(rows)
+
+
+def check_id(unit, year, doc_type, rule: str, subject: str) -> str:
+    """The finding id these keys give (model.finding_id without a Record)."""
+    from types import SimpleNamespace
+
+    return finding_id(SimpleNamespace(unit=unit, year=year, doc_type=doc_type), rule, subject)

@@ -1,0 +1,127 @@
+"""Read an exported review workbook back and validate every decision row.
+
+Each problem is one Chinese sentence naming the sheet and row, so an auditor
+can fix the file and import it again."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+
+from pipeline.labels import DECISIONS
+from pipeline.report.xlsx import (
+    COL_DECISION,
+    COL_ID,
+    COL_OPINION,
+    COL_RULE,
+    INDEX_COLUMNS,
+    SHEET_FINDINGS,
+    SHEET_INDEX,
+)
+
+
+@dataclass
+class Book:
+    rows: list[tuple[int, dict]]  # (sheet row number, {heading: value})
+    index: dict[str, dict]  # finding id -> exported keys (INDEX_COLUMNS)
+    author: str | None
+    saved_at: datetime
+
+
+def read_workbook(path: Path) -> Book:
+    from openpyxl import load_workbook
+
+    from pipeline.store.review import ReviewFileError
+
+    if not path.is_file():
+        raise ReviewFileError(f"找不到文件：{path}")
+    try:
+        wb = load_workbook(path, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
+        raise ReviewFileError(f"无法打开 {path}：不是有效的 .xlsx 工作簿（{type(exc).__name__}）") from exc
+    for name in (SHEET_FINDINGS, SHEET_INDEX):
+        if name not in wb.sheetnames:
+            raise ReviewFileError(f"{path} 不是 perfaudit 导出的审核工作簿：缺少工作表“{name}”。"
+                                  "请用 perfaudit audit --format xlsx 导出后填写。")
+    rows = _sheet_rows(wb[SHEET_FINDINGS], path)
+    index = {r["finding_id"]: r for _, r in _sheet_rows(wb[SHEET_INDEX], path, INDEX_COLUMNS)}
+    props = wb.properties
+    saved = props.modified or datetime.fromtimestamp(path.stat().st_mtime)
+    return Book(rows=rows, index=index, author=props.lastModifiedBy or props.creator,
+                saved_at=saved.replace(microsecond=0, tzinfo=None))
+
+
+def _sheet_rows(ws, path: Path, required=(COL_ID, COL_RULE, COL_DECISION, COL_OPINION)) -> list[tuple[int, dict]]:
+    from pipeline.store.review import ReviewFileError
+
+    it = ws.iter_rows(values_only=True)
+    header = [str(h).strip() if h is not None else "" for h in next(it, ())]
+    missing = [c for c in required if c not in header]
+    if missing:
+        raise ReviewFileError(f"{path}：工作表“{ws.title}”缺少列 {'、'.join(missing)}（请勿删除或改名表头）。")
+    out = []
+    for n, values in enumerate(it, start=2):
+        if any(v not in (None, "") for v in values):
+            out.append((n, dict(zip(header, values, strict=False))))
+    return out
+
+
+def validate_rows(book: Book, fingerprints: dict[str, str]):
+    """All rows with a decision -> ImportReport(decisions, errors, blank)."""
+    from pipeline.store.review import ImportReport
+
+    report = ImportReport()
+    seen: dict[str, tuple[int, str, str | None]] = {}
+    for n, row in book.rows:
+        where = f"工作表“{SHEET_FINDINGS}”第 {n} 行"
+        decision, opinion = _text(row.get(COL_DECISION)), _text(row.get(COL_OPINION))
+        if not decision:
+            if opinion:
+                report.errors.append(f"{where}：填写了审核意见，但没有选择审核结论（{'、'.join(DECISIONS)}）。")
+            else:
+                report.blank += 1
+            continue
+        fid = _text(row.get(COL_ID))
+        problem = _row_problem(book, fid, _text(row.get(COL_RULE)), decision, fingerprints)
+        if problem is None and fid in seen and seen[fid][1:] != (decision, opinion):
+            problem = f"与第 {seen[fid][0]} 行是同一问题（{fid}），但审核结论或意见不同，请保留一个。"
+        if problem:
+            report.errors.append(f"{where}{f'（问题编号 {fid}）' if fid else ''}：{problem}")
+            continue
+        if fid not in seen:
+            seen[fid] = (n, decision, opinion)
+            entry = book.index[fid]
+            report.decisions.append({"finding_id": fid, "rule": entry["rule"], "subject": entry["subject"],
+                                     "decision": decision, "opinion": opinion})
+    return report
+
+
+def _row_problem(book: Book, fid: str | None, rule: str | None, decision: str, fingerprints: dict) -> str | None:
+    from pipeline.store.review import check_id
+
+    if decision not in DECISIONS:
+        return f"审核结论“{decision}”无效，只能是：{'、'.join(DECISIONS)}。"
+    if not fid:
+        return "问题编号为空，无法对应到问题。"
+    entry = book.index.get(fid)
+    if entry is None:
+        return "未知的问题编号：不在本工作簿导出的问题中（请勿修改问题编号）。"
+    if rule != entry["rule"]:
+        return f"规则被改为“{rule}”，导出时为“{entry['rule']}”（请勿修改规则列）。"
+    if check_id(entry["unit"], entry["year"], entry["doc_type"], entry["rule"], entry["subject"]) != fid:
+        return "问题编号与导出时的规则和对象不符，工作簿的索引已被改动。"
+    current = fingerprints.get(entry["rule"])
+    if current is None:
+        return f"规则 {entry['rule']} 已不在规则目录中，无法记录该结论。"
+    if entry.get("rule_fingerprint") and entry["rule_fingerprint"] != current:
+        return (f"规则 {entry['rule']} 在导出后已修改（检查方式或参数变了），该问题可能已不同；"
+                "请重新运行审核、导出新的工作簿后再填写。")
+    return None
+
+
+def _text(value) -> str | None:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
