@@ -166,6 +166,8 @@ class Record:
     headings: list[Heading] = field(default_factory=list)
     total_weight: Number | None = None
     cross_checks: list[CrossCheck] = field(default_factory=list)
+    # What the opening says the document is (extract.genre): report, not_report, cues or None.
+    genre: str | None = None
 
     def line(self, name: str) -> BudgetLine | None:
         return self.budget.get(name)

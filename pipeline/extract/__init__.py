@@ -10,6 +10,7 @@ from __future__ import annotations
 from pipeline.extract.budget import extract_budget
 from pipeline.extract.conclusion import extract_conclusion
 from pipeline.extract.form import extract_form
+from pipeline.extract.genre import CUES, REPORT, classify, has_body_cues
 from pipeline.extract.header import extract_header
 from pipeline.extract.indicators import extract_indicators, is_indicator_block
 from pipeline.extract.merge import merge_form
@@ -27,6 +28,7 @@ def extract_record(doc: Document) -> Record:
     prose = [nl for nl in nlines if (nl.src.page, nl.src.line) not in form.lines] if form else nlines
     blocks = split_blocks(prose)
     record = Record()
+    record.genre = classify(nlines) or (CUES if has_body_cues(whole.text) else None)
     record.numbers_found = sum(1 for _ in NUMBER_RE.finditer(Text(prose).text))
     extract_header(nlines, whole, record)
     narrative = [b for b in blocks if not is_indicator_block(b)]
@@ -40,8 +42,13 @@ def extract_record(doc: Document) -> Record:
 
 
 def looks_like_report(record: Record) -> bool:
-    """Anything of a self-evaluation report: budget, indicators or a score."""
-    return bool(record.budget or record.indicators or record.score is not None)
+    """A document whose title says it is a self-evaluation, however short; or,
+    without such a title, one that writes what self-evaluations write and
+    states some of it (budget, indicators or a score)."""
+    if record.genre == REPORT:
+        return True
+    has_content = bool(record.budget or record.indicators or record.score is not None)
+    return record.genre == CUES and has_content
 
 
 def note_gaps(record: Record) -> None:

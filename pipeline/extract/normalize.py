@@ -13,6 +13,7 @@ from __future__ import annotations
 import bisect
 import unicodedata
 from dataclasses import dataclass
+from functools import lru_cache
 
 import regex
 
@@ -63,8 +64,8 @@ _FOLD_TABLE = str.maketrans(
 )
 
 
-def normalize_line(line: Line) -> NLine:
-    if not line.repairs:
+def normalize_line(line: Line, dirty: DirtyText | None = None) -> NLine:
+    if not line.repairs and dirty is None:
         text = line.text.translate(_FOLD_TABLE)
         cols = list(range(len(text)))
         if not _SPACE.search(text):
@@ -73,11 +74,64 @@ def normalize_line(line: Line) -> NLine:
     chars: list[str] = []
     cols: list[int] = []
     repairs = dict(line.repairs)  # OCR digit repairs: column -> replacement
-    for col, ch in enumerate(line.text):
+    source = dirty.clean(line.text) if dirty else list(enumerate(line.text))
+    for col, ch in source:
         for out in "".join(fold_char(c) for c in repairs.get(col, ch)):
             chars.append(out)
             cols.append(col)
     return _drop_spaces(chars, cols, line)
+
+
+# Characters that occur only in traditional script (a few frequent ones from
+# these reports): three or more in a document switch on OpenCC's t2s.
+TRADITIONAL_ONLY = set(
+    "這個們來為國會說時對學發經過還進後體點門長開關無實現應與當東樣區書單務從於費預算執績評報據資項總額數"
+    "據與機構規劃縣鄉鎮農衛醫療廳顯廣蘭華協議員歲達辦價態護險劃產業")
+# A pinyin gloss that some mirror sites insert after a character: 項(xiàng)目.
+PINYIN_GLOSS = regex.compile(r"(?<=\p{Han})[(（]([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńň][a-zü]*)[)）]")
+
+
+@dataclass
+class DirtyText:
+    """What a mirror or a scan did to a document's text: traditional script
+    (converted with OpenCC's t2s, one character for one, so every character
+    still maps back to its source) and pinyin glosses (dropped)."""
+
+    traditional: bool
+    glosses: bool
+
+    @staticmethod
+    def detect(lines: list[Line]) -> DirtyText | None:
+        sample = "".join(line.text for line in lines[:400])
+        traditional = sum(ch in TRADITIONAL_ONLY for ch in sample) >= 3
+        glosses = PINYIN_GLOSS.search(sample) is not None
+        return DirtyText(traditional, glosses) if traditional or glosses else None
+
+    def clean(self, text: str) -> list[tuple[int, str]]:
+        """(source column, character) pairs of the cleaned line."""
+        keep = [True] * len(text)
+        if self.glosses:
+            for m in PINYIN_GLOSS.finditer(text):
+                for i in range(m.start(), m.end()):
+                    keep[i] = False
+        converted = _t2s(text) if self.traditional else text
+        return [(i, converted[i]) for i in range(len(text)) if keep[i]]
+
+
+@lru_cache(maxsize=1)
+def _converter():
+    import opencc  # only for documents in traditional script
+
+    return opencc.OpenCC("t2s.json")
+
+
+def _t2s(text: str) -> str:
+    """Traditional to simplified, one character for one (phrase conversions
+    that change the length fall back to converting character by character)."""
+    out = _converter().convert(text)
+    if len(out) == len(text):
+        return out
+    return "".join(ch if len(c := _converter().convert(ch)) != 1 else c for ch in text)
 
 
 def _drop_spaces(chars: list[str], cols: list[int], line: Line) -> NLine:
@@ -115,13 +169,14 @@ def normalize_document(doc: Document) -> list[NLine]:
     """All running-text lines, normalised; blank and page-number lines dropped."""
     lines = doc.lines
     gap = _usual_gap(lines)
+    dirty = DirtyText.detect(lines)
     out: list[NLine] = []
     for i, line in enumerate(lines):
         if not line.text.strip() or PAGE_NUMBER_RE.match(line.text):
             continue
         if BARE_NUMBER_RE.match(line.text) and _at_page_break(lines, i, gap):
             continue
-        out.append(normalize_line(line))
+        out.append(normalize_line(line, dirty))
     return out
 
 

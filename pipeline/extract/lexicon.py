@@ -1,0 +1,25 @@
+"""The extraction lexicon (lexicon.yml): word lists and phrasings as data,
+compiled once per process."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+import regex
+
+LEXICON_FILE = Path(__file__).resolve().parent / "lexicon.yml"
+
+
+@lru_cache(maxsize=1)
+def lexicon() -> dict:
+    import yaml
+
+    return yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
+
+
+@lru_cache(maxsize=None)
+def pattern(section: str, key: str) -> regex.Pattern:
+    """One alternation of the patterns listed under section.key."""
+    items = lexicon()[section][key]
+    return regex.compile("|".join(f"(?:{p})" for p in items))
