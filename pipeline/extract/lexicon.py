@@ -3,7 +3,7 @@ compiled once per process."""
 
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import regex
@@ -18,7 +18,7 @@ def lexicon() -> dict:
     return yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
 
 
-@lru_cache(maxsize=None)
+@cache
 def pattern(section: str, key: str) -> regex.Pattern:
     """One alternation of the patterns listed under section.key."""
     items = lexicon()[section][key]
