@@ -33,3 +33,10 @@ def test_traditional_script_and_pinyin_glosses_read_as_simplified_with_source_ev
 def test_simplified_text_is_left_alone():
     text = "显著提高了群众满意度，乾隆年间的古建筑得到修缮。\n"
     assert Text(nlines(text)).text == text.strip()
+
+
+@pytest.mark.parametrize("example", lexicon()["header"]["examples"], ids=lambda e: e["text"][:18])
+def test_header_examples(example):
+    record = extract_record(read_text_bytes(example["text"].encode("utf-8"), "x.txt"))
+    got = {k: getattr(record, k) for k in example["expect"]}
+    assert got == example["expect"]

@@ -41,18 +41,29 @@ def _candidates(text: str) -> list[str]:
 
 
 def classify(nlines: list[NLine]) -> str | None:
-    """'report', 'not_report', or None when the opening does not say. A report
-    title decides; so does a disclosure's or a rule's title, unless a report
-    is attached after it (附件: … 绩效自评表, not a table-of-contents entry)."""
+    """'report', 'not_report', or None when the opening does not say."""
+    return _decide(nlines)[0]
+
+
+def find_title(nlines: list[NLine]) -> tuple[int, str] | None:
+    """(line index, text) of the title that says the document is a report."""
+    _, found = _decide(nlines)
+    return found
+
+
+def _decide(nlines: list[NLine]) -> tuple[str | None, tuple[int, str] | None]:
+    """A report title decides; so does a disclosure's or a rule's title, unless
+    a report is attached after it (附件: … 绩效自评表, not a table-of-contents
+    entry). Returns the decision and the report title found, if any."""
     chrome, pos, neg = (pattern("genre", k) for k in ("page_chrome", "report_title", "non_report_title"))
     body_neg, opening = pattern("genre", "non_report_body"), pattern("genre", "report_opening")
     decision = None
-    for nl in nlines[:TITLE_LINES]:
+    for i, nl in enumerate(nlines[:TITLE_LINES]):
         text = title_text(nl)
         if opening.search(text):
-            return REPORT
+            return REPORT, None
         if body_neg.search(text) and decision is None:
-            return NOT_REPORT
+            return NOT_REPORT, None
         for cand in _candidates(text):
             if not is_title_like(cand):
                 continue
@@ -60,8 +71,8 @@ def classify(nlines: list[NLine]) -> str | None:
             if n and not chrome.search(cand):
                 decision = decision or NOT_REPORT
             elif p and (decision is None or not TOC_ENTRY.search(cand)):
-                return REPORT
-    return decision
+                return REPORT, (i, cand)
+    return decision, None
 
 
 def has_body_cues(text: str) -> bool:
