@@ -51,13 +51,32 @@ def fact_value(record: dict, key: str):
     return record.get(key)
 
 
+# Two record paths for one stated fact (SPEC §4 leaves the choice open): a
+# department's year-start budget is the year_start line (the sample's reading)
+# or the total line's year_start field (the forms' 年初预算数 column); a
+# project report's own money, when labelled as a 专项/转移支付, is its total.
+EQUIVALENT = {"budget.total.year_start": ["budget.year_start.budget"],
+              "budget.year_start.budget": ["budget.total.year_start"]}
+
+
+def equivalents(key: str, record: dict) -> list[str]:
+    out = [key, *EQUIVALENT.get(key, [])]
+    if record.get("doc_type") == "project" and key.startswith("budget.special."):
+        out.append(key.replace("special", "total", 1))
+    return out
+
+
 def fact_right(record: dict, key: str, want) -> bool:
     if key == "unit":
         return unit_matches(want, record)
-    got = fact_value(record, key)
-    if isinstance(want, (int, float)) and not isinstance(want, bool):
-        return isinstance(got, (int, float)) and abs(got - want) <= TOLERANCE * max(1.0, abs(want))
-    return got == want
+    for path in equivalents(key, record):
+        got = fact_value(record, path)
+        if isinstance(want, (int, float)) and not isinstance(want, bool):
+            if isinstance(got, (int, float)) and abs(got - want) <= TOLERANCE * max(1.0, abs(want)):
+                return True
+        elif got == want:
+            return True
+    return False
 
 
 @dataclass

@@ -40,3 +40,18 @@ def test_header_examples(example):
     record = extract_record(read_text_bytes(example["text"].encode("utf-8"), "x.txt"))
     got = {k: getattr(record, k) for k in example["expect"]}
     assert got == example["expect"]
+
+
+@pytest.mark.parametrize("example", lexicon()["budget"]["examples"], ids=lambda e: e["text"][:18])
+def test_budget_examples(example):
+    record = extract_record(read_text_bytes(example["text"].encode("utf-8"), "x.txt"))
+    if "doc_type" in example:
+        assert record.doc_type == example["doc_type"]
+    got = {}
+    for path in example["expect"]:
+        line, field = path.split(".")
+        bl = record.budget.get(line)
+        n = bl.get(field) if bl else None
+        got[path] = float(n.value) if n is not None else None
+    assert got == {k: float(v) for k, v in example["expect"].items()}
+    assert not record.conflicts

@@ -1,0 +1,215 @@
+"""Budget facts from the narrative: every money, percent or count mention read
+with the words before it, as a `Fact` of one scope (whose money: the
+department as a whole, 基本支出, 项目支出, 专项/转移支付, 上年结转 …), period
+(年初 / 全年) and measure (预算, 执行, 执行率, 调整, 个数).
+
+A mention's scope is *explicit* when its own clause names it; otherwise it is
+inherited, within a sentence, from the mention before, or from the block's
+heading (（1）基本支出情况), or, in a project report, from the report itself
+when the clause names the project's money. The words are data (lexicon.yml,
+section budget). `budget.assemble` turns facts into the record's lines.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+import regex
+
+from pipeline.extract.common import CN_DIGITS, cn_to_int, number_at
+from pipeline.extract.lexicon import lexicon
+from pipeline.extract.normalize import HEADING_RE, Text
+from pipeline.numbers import MONEY_UNITS, Number
+
+COMPONENTS = ("basic", "project", "special")
+MENTION_RE = regex.compile(
+    r"(?<![\d.])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|亿元|千元|元|%|个|项)"
+    rf"|(?<=共计|共|计)[{CN_DIGITS}]+(?:个|项)"
+)
+CLAUSE_SPLIT = regex.compile(r"[，,：:；;]")
+
+
+@dataclass(frozen=True)
+class Fact:
+    number: Number
+    line: str  # SPEC §4 budget line
+    field: str  # budget, executed, rate, year_start, adjustment, count
+    explicit: bool  # the mention's own clause named its scope
+    label: str  # the words read before the number
+    pos: int  # where the mention stands in its block's text
+
+
+class Words:
+    """The budget section of the lexicon, compiled."""
+
+    def __init__(self):
+        b = lexicon()["budget"]
+        self.scopes = regex.compile("|".join(f"(?P<{k}>{v})" for k, v in b["scopes"].items()))
+        self.project_total = regex.compile(b["project_total"])
+        self.year_start = regex.compile(b["periods"]["year_start"])
+        self.full_year = regex.compile(b["periods"]["full_year"])
+        m = b["measures"]
+        self.executed, self.budget = regex.compile(m["executed"]), regex.compile(m["budget"])
+        self.rate = regex.compile(m["rate"])
+        self.decrease, self.increase = regex.compile(m["decrease"]), regex.compile(m["increase"])
+        self.parts = regex.compile(b["parts"])
+
+
+_WORDS: Words | None = None
+
+
+def words() -> Words:
+    global _WORDS
+    if _WORDS is None:
+        _WORDS = Words()
+    return _WORDS
+
+
+@dataclass
+class _Ctx:
+    """What the sentence is currently about."""
+
+    line: str | None
+    explicit: bool = False
+    base: str | None = None  # the line named by the last scope word, before any 年初 turn
+    in_parts: bool = False  # after 其中: unnamed figures are parts, not the line's own
+    field: str | None = None  # the last money measure read: 其中：基本支出 X 万元 is a 预算 too
+
+    def __post_init__(self):
+        self.base = self.base or self.line
+
+
+def block_facts(block: Text, doc_type: str | None) -> list[Fact]:
+    """Every budget fact of one block, in order."""
+    text = block.text
+    project_doc = doc_type == "project"
+    default = _heading_line(block, project_doc)
+    ctx = _Ctx(default)
+    out: list[Fact] = []
+    prev_end = 0
+    for m in MENTION_RE.finditer(text):
+        label = text[prev_end : m.start()]
+        prev_end = m.end()
+        if "。" in label:
+            ctx = _Ctx(default)
+            label = label.rsplit("。", 1)[1]
+        found = _classify(label, m.group(0), ctx, project_doc)
+        if found is None:
+            continue
+        line, field, sign, explicit = found
+        number = _mention_number(block, m)
+        if number is None:
+            continue
+        if sign < 0:
+            number = Number(number.raw, -number.value, number.decimals, number.unit, number.exact, number.evidence)
+        out.append(Fact(number, line, field, explicit, label, m.start()))
+    return out
+
+
+def _heading_line(block: Text, project_doc: bool) -> str | None:
+    first = block.nlines[0].text if block.nlines else ""
+    found = [m.lastgroup for m in words().scopes.finditer(first[:30])]
+    line = found[-1] if found and found[-1] != "ignore" else None
+    return "total" if line == "project" and project_doc else line
+
+
+def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool) -> tuple[str, str, int, bool] | None:
+    """(line, field, sign, explicit) for one mention, updating the sentence context."""
+    w = words()
+    scope = None
+    last_clause_at = max(label.rfind(c) for c in "，,：:；;") + 1
+    for sm in w.scopes.finditer(label):
+        # 人员经费/标准/收入 name the figure only in the clause that closes with it
+        if sm.lastgroup != "ignore" or sm.start() >= last_clause_at:
+            scope = sm.lastgroup
+    if scope == "project" and project_doc:
+        scope = "total"  # 项目支出 in a project report is the report's own money
+    if scope == "ignore":
+        ctx.line, ctx.explicit = None, False  # 人员经费/三公/收入 amounts are no SPEC lines
+        return None
+    clause = CLAUSE_SPLIT.split(label)[-1] if label else ""
+    if not clause.strip() and label:
+        clause = label
+    year_start = bool(w.year_start.search(label))
+    if scope:
+        ctx.line = ctx.base = scope
+        ctx.explicit, ctx.in_parts = True, False
+    elif w.parts.search(label):
+        ctx.in_parts = True
+    elif ctx.line in ("year_start", "additions") and w.full_year.search(clause) and not year_start:
+        ctx.line = ctx.base or "total"  # "年初… X，追加… Y，全年预算数 Z": back to the line itself
+    if project_doc and ctx.line is None and not ctx.in_parts and w.project_total.search(clause):
+        ctx.line = ctx.base = "total"
+        ctx.explicit = bool(regex.search(r"项目|总", clause))
+    line, explicit = ctx.line, ctx.explicit
+    if mention.endswith("%"):
+        return (line, "rate", 1, explicit) if line and w.rate.search(clause) else None
+    if mention.endswith(("个", "项")):
+        return (line, "count", 1, explicit) if line in COMPONENTS else None
+    if w.decrease.search(clause) or w.increase.search(clause):
+        sign = -1 if w.decrease.search(clause) else 1
+        if line in COMPONENTS:
+            return line, "adjustment", sign, explicit
+        if sign > 0 and line in ("total", "year_start", "additions", None):
+            ctx.line, ctx.in_parts = "additions", False
+            return "additions", "budget", 1, True
+        return None
+    if year_start:
+        if line in COMPONENTS:
+            return line, "year_start", 1, explicit
+        if line in (None, "total"):
+            ctx.line, ctx.in_parts = "year_start", False
+            return "year_start", (_money_field(clause, label) or ("budget",))[0], 1, True
+        return None
+    if ctx.in_parts and not scope:
+        return None  # 其中 X 万元 …: a part of the line, not the line
+    if line is None:
+        return None
+    field = _money_field(clause, label) or ((ctx.field,) if ctx.field and scope else ())
+    if not field:
+        return None
+    ctx.field = field[0]
+    return line, field[0], 1, explicit
+
+
+def _money_field(clause: str, label: str) -> tuple[str] | tuple:
+    w = words()
+    if w.executed.search(clause) and not regex.search(r"预算数(?!.*执行)", clause):
+        return ("executed",)
+    if w.budget.search(clause) or w.budget.search(label):
+        return ("budget",)
+    if w.executed.search(clause):
+        return ("executed",)
+    return ()
+
+
+def _mention_number(block: Text, m: regex.Match) -> Number | None:
+    raw = m.group(0)
+    if raw[0] in CN_DIGITS:
+        value = cn_to_int(raw[:-1])
+        if value is None:
+            return None
+        return Number(raw, Decimal(value), 0, raw[-1], True, block.evidence(m.start(), m.end()))
+    n = number_at(block, m)
+    if n is None:
+        return None
+    n = n.with_evidence(block.evidence(max(clause_start(block.text, m.start()), body_start(block)), m.end()))
+    if n.unit not in MONEY_UNITS and n.unit not in ("万元", "%", "个", "项"):
+        return None
+    return n
+
+
+def body_start(block: Text) -> int:
+    """Where the block's text begins after a heading line (1.基本支出), so evidence
+    does not run the heading into the sentence."""
+    if len(block.nlines) > 1 and HEADING_RE.match(block.nlines[0].text) and "，" not in block.nlines[0].text:
+        return len(block.nlines[0].text)
+    return 0
+
+
+def clause_start(text: str, pos: int, longest: int = 40) -> int:
+    """Start of the clause a number closes, so evidence reads 执行数 3921.85 万元."""
+    floor = max(0, pos - longest)
+    cut = max(text.rfind(sep, floor, pos) for sep in "，,；;。：:")
+    return cut + 1 if cut >= 0 else floor
