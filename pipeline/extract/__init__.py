@@ -43,12 +43,15 @@ def extract_record(doc: Document) -> Record:
 
 def looks_like_report(record: Record) -> bool:
     """A document whose title says it is a self-evaluation, however short; or,
-    without such a title, one that writes what self-evaluations write and
-    states some of it (budget, indicators or a score)."""
+    without such a title, one that writes what self-evaluations write, or is
+    a self-evaluation form's table, and states some of it (budget, indicators
+    or a score)."""
     if record.genre == REPORT:
         return True
     has_content = bool(record.budget or record.indicators or record.score is not None)
-    return record.genre == CUES and has_content
+    if record.genre == CUES or (record.form_layout and record.genre is None):
+        return has_content  # a form's budget and indicator blocks say what it is
+    return False
 
 
 def note_gaps(record: Record) -> None:
