@@ -3,7 +3,8 @@ the record's lines (SPEC §4).
 
 One scope at a time (SPEC §6): a figure stated twice for the same line is a
 conflict (CONS-02) only when both mentions named that line in their own
-clause; a figure whose scope was only inherited from the sentence or the
+clause with the same words (农机购置补贴专项资金 and 上级专项资金 are two
+scopes); a figure whose scope was only inherited from the sentence or the
 heading never overrides nor contradicts an earlier one, because it may be
 another scope's (a project in a list, a county in a breakdown).
 """
@@ -21,13 +22,13 @@ REASON_RE = regex.compile(r"原因|由于|因为|主要(?:是|系|用于)|用于
 
 
 def extract_budget(blocks: list[Text], record: Record) -> None:
-    explicit: set[tuple[str, str]] = set()
+    explicit: dict[tuple[str, str], str] = {}  # (line, field) -> the scope phrase that named it
     for block in blocks:
         for fact in block_facts(block, record.doc_type):
             _store(record, fact, block, explicit)
 
 
-def _store(record: Record, fact: Fact, block: Text, explicit: set[tuple[str, str]]) -> None:
+def _store(record: Record, fact: Fact, block: Text, explicit: dict[tuple[str, str], str]) -> None:
     key = (fact.line, fact.field)
     bl = record.budget.setdefault(fact.line, BudgetLine(fact.line))
     old = bl.fields.get(fact.field)
@@ -38,12 +39,12 @@ def _store(record: Record, fact: Fact, block: Text, explicit: set[tuple[str, str
         bl.fields[fact.field] = Number(
             f"{old.raw}{'+' if number.value >= 0 else ''}{number.raw}", old.value + number.value,
             min(old.decimals, number.decimals), old.unit, old.exact and number.exact, old.evidence)
-    elif old.value != number.value and fact.explicit and key in explicit:
+    elif old.value != number.value and fact.explicit and explicit.get(key) == fact.scope_phrase:
         record.conflicts.append((f"budget.{fact.line}.{fact.field}", old, number))
     elif old.value != number.value and fact.explicit and key not in explicit:
         bl.fields[fact.field] = number  # a named figure outranks one whose scope was guessed
     if fact.explicit:
-        explicit.add(key)
+        explicit.setdefault(key, fact.scope_phrase)
     sentence = _sentence_span(block.text, fact.pos)
     if bl.evidence is None:
         bl.evidence = block.evidence(*sentence)

@@ -28,6 +28,8 @@ MENTION_RE = regex.compile(
     rf"|(?<=共计|共|计)[{CN_DIGITS}]+(?:个|项)"
 )
 CLAUSE_SPLIT = regex.compile(r"[，,：:；;]")
+# Dates, figures and filler dropped from a scope phrase before two are compared.
+PHRASE_NOISE = regex.compile(r"(?:19|20)\d{2}年度?|截至\d{1,2}月\d{1,2}日|[\d.,%]+|[的为是共计及和、\s]")
 
 
 @dataclass(frozen=True)
@@ -38,6 +40,9 @@ class Fact:
     explicit: bool  # the mention's own clause named its scope
     label: str  # the words read before the number
     pos: int  # where the mention stands in its block's text
+    # The words that named the scope, with what qualifies them (农机购置补贴专项资金,
+    # 上级专项资金): two figures for a line are one quantity only if these agree.
+    scope_phrase: str = ""
 
 
 class Words:
@@ -75,6 +80,7 @@ class _Ctx:
     base: str | None = None  # the line named by the last scope word, before any 年初 turn
     in_parts: bool = False  # after 其中: unnamed figures are parts, not the line's own
     field: str | None = None  # the last money measure read: 其中：基本支出 X 万元 is a 预算 too
+    phrase: str = ""  # the clause words up to the scope word that set `line`
 
     def __post_init__(self):
         self.base = self.base or self.line
@@ -89,12 +95,13 @@ def block_facts(block: Text, doc_type: str | None) -> list[Fact]:
     out: list[Fact] = []
     prev_end = 0
     for m in MENTION_RE.finditer(text):
-        label = text[prev_end : m.start()]
+        label, prev_start = text[prev_end : m.start()], prev_end
         prev_end = m.end()
         if "。" in label:
             ctx = _Ctx(default)
+            prev_start += label.rindex("。") + 1
             label = label.rsplit("。", 1)[1]
-        found = _classify(label, m.group(0), ctx, project_doc)
+        found = _classify(label, m.group(0), ctx, project_doc, max(0, block.line_start(m.start()) - prev_start))
         if found is None:
             continue
         line, field, sign, explicit = found
@@ -103,7 +110,7 @@ def block_facts(block: Text, doc_type: str | None) -> list[Fact]:
             continue
         if sign < 0:
             number = Number(number.raw, -number.value, number.decimals, number.unit, number.exact, number.evidence)
-        out.append(Fact(number, line, field, explicit, label, m.start()))
+        out.append(Fact(number, line, field, explicit, label, m.start(), ctx.phrase))
     return out
 
 
@@ -114,15 +121,17 @@ def _heading_line(block: Text, project_doc: bool) -> str | None:
     return "total" if line == "project" and project_doc else line
 
 
-def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool) -> tuple[str, str, int, bool] | None:
-    """(line, field, sign, explicit) for one mention, updating the sentence context."""
+def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool,
+              line_start: int = 0) -> tuple[str, str, int, bool] | None:
+    """(line, field, sign, explicit) for one mention, updating the sentence context.
+    `line_start`: where, in `label`, the number's own source line begins."""
     w = words()
-    scope = None
+    scope, scope_end = None, 0
     last_clause_at = max(label.rfind(c) for c in "，,：:；;") + 1
     for sm in w.scopes.finditer(label):
         # 人员经费/标准/收入 name the figure only in the clause that closes with it
         if sm.lastgroup != "ignore" or sm.start() >= last_clause_at:
-            scope = sm.lastgroup
+            scope, scope_end = sm.lastgroup, sm.end()
     if scope == "project" and project_doc:
         scope = "total"  # 项目支出 in a project report is the report's own money
     if scope == "ignore":
@@ -135,6 +144,9 @@ def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool) -> tuple[s
     if scope:
         ctx.line = ctx.base = scope
         ctx.explicit, ctx.in_parts = True, False
+        start = max(label.rfind(c, 0, scope_end) + 1 for c in "，,：:；;。）)")
+        start = max(start, line_start if line_start < scope_end else 0)
+        ctx.phrase = PHRASE_NOISE.sub("", label[start:scope_end])
     elif w.parts.search(label):
         ctx.in_parts = True
     elif ctx.line in ("year_start", "additions") and w.full_year.search(clause) and not year_start:
@@ -153,7 +165,7 @@ def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool) -> tuple[s
             return line, "adjustment", sign, explicit
         if sign > 0 and line in ("total", "year_start", "additions", None):
             ctx.line, ctx.in_parts = "additions", False
-            return "additions", "budget", 1, True
+            return "additions", "budget", 1, scope == "total"
         return None
     if year_start:
         if line in COMPONENTS:

@@ -8,37 +8,44 @@ looked up here. Row labels name budget lines and indicator levels.
 from __future__ import annotations
 
 import functools
+from dataclasses import dataclass
 
 import regex
 
-# Header word -> column role, for the budget block ("资金") and the
-# indicator block ("指标"). Looked up after bracket stripping, exact match.
-BUDGET_HEADERS = {
-    "年初预算数": "year_start", "年初预算": "year_start", "年初预算金额": "year_start",
-    "全年预算数": "budget", "调整后预算数": "budget", "全年(调整)预算数": "budget",
-    "全年调整预算数": "budget", "全年预算": "budget", "调整后预算": "budget",
-    "全年执行数": "executed", "预算执行数": "executed", "执行数": "executed", "实际执行数": "executed",
-    "执行率": "rate", "预算执行率": "rate",
-    "分值": "weight", "权重": "weight", "执行率权重": "weight",
-    "得分": "score", "执行率得分": "score",
-    "原因": "reason", "偏差原因": "reason", "未达到原因": "reason",
-}
-INDICATOR_HEADERS = {
-    "一级指标": "level1", "二级指标": "level2", "三级指标": "name", "指标名称": "name",
-    "年度指标值": "target", "指标值": "target", "调整指标值": "target", "全年指标值": "target",
-    "年初指标值": "target_ys",
-    "实际完成值": "actual", "完成值": "actual", "全年完成值": "actual", "全年实际完成值": "actual",
-    "分值": "weight", "权重": "weight", "指标权重": "weight",
-    "得分": "score", "指标得分": "score",
-    "偏差原因分析及改进措施": "reason", "未完成原因分析": "reason", "偏差原因": "reason",
-    "原因分析": "reason",
-    "指标性质": "op", "度量单位": "unit", "计量单位": "unit",
-    "得分系数": "coef", "是否核心指标": "core",
-}
+from pipeline.extract.lexicon import lexicon
+
+
+@dataclass(frozen=True)
+class HeaderTable:
+    """Header words and patterns of one block (lexicon.yml, section form)."""
+
+    words: dict[str, str]  # exact header word -> role
+    patterns: tuple[tuple[str, regex.Pattern], ...]  # (role, pattern), tried in order
+
+    def items(self):
+        return self.words.items()
+
+    def get(self, word: str) -> str | None:
+        return self.words.get(word)
+
+
+def _table(key: str) -> HeaderTable:
+    spec = lexicon()["form"][key]
+    words = {w: role for role, ws in spec["words"].items() for w in ws}
+    patterns = tuple((role, regex.compile(p)) for role, p in spec["patterns"].items())
+    return HeaderTable(words, patterns)
+
+
+# Header word -> column role, for the budget block ("资金") and the indicator
+# block ("指标"). Looked up after bracket stripping.
+BUDGET_HEADERS = _table("budget_headers")
+INDICATOR_HEADERS = _table("indicator_headers")
+# Roles a header may have that take no value of their own.
+NON_VALUE_ROLES = {"group", "method"}
 # Roles that make a header row a budget block or an indicator block.
 BUDGET_MARKERS = {"year_start", "executed"}
 INDICATOR_MARKERS = {"name", "actual", "level1"}
-ALL_HEADER_WORDS = set(BUDGET_HEADERS) | set(INDICATOR_HEADERS)
+ALL_HEADER_WORDS = set(BUDGET_HEADERS.words) | set(INDICATOR_HEADERS.words)
 
 BRACKETS = regex.compile(r"[（(][^（()）]{0,8}[)）]")
 
@@ -75,19 +82,27 @@ QUALITATIVE_OP = {"定性"}
 
 
 FUZZY_MIN_LEN = 4  # header words this long are also matched with one character off
+HEADER_MAX = 16  # a longer cell is text, not a header
 
 
-def header_role(text: str, table: dict) -> str | None:
-    """The column role of a header cell, or None. A header word read with one character
-    inserted, dropped or changed (OCR: 全年扶执行数) still names its column, unless the
-    slip makes it as close to a word of another role (预算执行? is 执行数 or 执行率)."""
+def header_role(text: str, table: HeaderTable) -> str | None:
+    """The column role of a header cell, or None: an exact header word; one read
+    with one character inserted, dropped or changed (OCR: 全年扶执行数), unless the
+    slip makes it as close to a word of another role (预算执行? is 执行数 or 执行率);
+    else the first of the table's patterns that the cell holds."""
     t = BRACKETS.sub("", text.replace(" ", "")).strip("：:")
     role = table.get(t)
-    if role is not None or len(t) < FUZZY_MIN_LEN:
+    if role is not None or not t or len(t) > HEADER_MAX:
         return role
-    roles = {r for w, r in table.items() if len(w) >= FUZZY_MIN_LEN and abs(len(w) - len(t)) <= 1
-             and _one_off(w).fullmatch(t)}
-    return roles.pop() if len(roles) == 1 else None
+    if len(t) >= FUZZY_MIN_LEN:
+        roles = {r for w, r in table.items() if len(w) >= FUZZY_MIN_LEN and abs(len(w) - len(t)) <= 1
+                 and _one_off(w).fullmatch(t)}
+        if len(roles) == 1:
+            return roles.pop()
+    for role, rx in table.patterns:
+        if rx.search(t):
+            return role
+    return None
 
 
 @functools.lru_cache(maxsize=256)

@@ -57,7 +57,9 @@ def header_map(row: list[GCell]) -> tuple[str, dict[int, str]] | None:
     """(section, {col: role}) when the row is a budget or indicator header."""
     for section, table, markers in (("indicator", INDICATOR_HEADERS, INDICATOR_MARKERS),
                                     ("budget", BUDGET_HEADERS, BUDGET_MARKERS)):
-        roles = {i: r for i, c in enumerate(row) if c.text and (r := header_role(c.text, table))}
+        # A group header (资金情况, 预算执行情况) labels the row-label column or spans
+        # the columns a second header row names: it takes no values.
+        roles = {i: r for i, c in enumerate(row) if c.text and (r := header_role(c.text, table)) and r != "group"}
         if len(roles) >= MIN_HEADER_CELLS and markers & set(roles.values()):
             return section, roles
     return None

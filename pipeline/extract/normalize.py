@@ -284,6 +284,11 @@ class Text:
     def line_of(self, pos: int) -> NLine:
         return self.nlines[self._locate(pos)[0]]
 
+    def line_start(self, pos: int) -> int:
+        """Offset in `text` where the source line holding `pos` begins."""
+        k = bisect.bisect_right(self._starts, pos) - 1
+        return self._starts[k] + self._space[k] if k >= 0 else 0
+
 
 def split_blocks(nlines: list[NLine]) -> list[Text]:
     """Cut the running text at heading markers; each block starts with its

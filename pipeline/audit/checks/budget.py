@@ -32,10 +32,14 @@ def _label(path: str) -> str:
     return LINE_NAMES.get(line, line) + ("" if field == "budget" else FIELD_NAMES.get(field, field))
 
 
-@kind("sum", sums=[], min_parts=2)
+@kind("sum", sums=[], min_parts=2, doc_types=None)
 def check_sum(record: Record, params: dict, tally: Tally):
     """total = Σ parts, for each listed sum; absent parts are left out but at
-    least `min_parts` must be present (else nothing is claimed)."""
+    least `min_parts` must be present (else nothing is claimed). `doc_types`
+    limits the sums to those documents (a department's composition is no
+    project report's)."""
+    if params["doc_types"] and record.doc_type not in params["doc_types"]:
+        return
     for spec in params["sums"]:
         total = _path(record, spec["total"])
         parts = [(p, _path(record, p)) for p in spec["parts"]]
