@@ -11,8 +11,9 @@ from pipeline.audit.engine import OCR_LOW_NOTE, ocr_downgrade
 from pipeline.extract import extract_record
 from pipeline.extract.normalize import Text, normalize_line
 from pipeline.ingest.document import Document, Line
+from pipeline.ingest.ocr.box import OcrBox
 from pipeline.ingest.ocr.cache import OcrCache
-from pipeline.ingest.ocr.engine import OcrBox, OcrSettings
+from pipeline.ingest.ocr.engine import OcrSettings
 from pipeline.ingest.ocr.layout import page_lines, rows_of
 from pipeline.ingest.ocr.repair import find_repairs
 from pipeline.model import Evidence, Finding

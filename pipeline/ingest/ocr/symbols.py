@@ -16,7 +16,7 @@ A sign read this way scores SHAPE_SCORE.
 
 from __future__ import annotations
 
-from pipeline.ingest.ocr.engine import OcrBox
+from pipeline.ingest.ocr.box import OcrBox
 
 SIGNS = ("≥", "≤", "=", ">", "<")
 SHAPE_SCORE = 0.9
