@@ -56,6 +56,13 @@ DECISION_DISMISSED = "驳回"
 DECISION_FIXED = "已整改"
 DECISIONS = (DECISION_CONFIRMED, DECISION_DISMISSED, DECISION_FIXED)
 
+# The review workbook: written by report/xlsx, read back by store/review_workbook,
+# which finds the sheets and columns by these names.
+SHEET_FINDINGS = "问题清单"
+SHEET_INDEX = "_perfaudit"  # very hidden: finding id -> what it was exported as
+COL_ID, COL_RULE, COL_DECISION, COL_OPINION = "问题编号", "规则", "审核结论", "审核意见"
+INDEX_COLUMNS = ("finding_id", "rule", "subject", "unit", "year", "doc_type", "rule_fingerprint", "source")
+
 
 def subject_zh(subject: str, record: dict | None = None) -> str:
     """`budget.basic` -> 基本支出, `indicator.4` -> 指标4（name）, else as is."""
