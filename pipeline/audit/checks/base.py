@@ -36,20 +36,34 @@ class Tally:
 
 
 CheckFn = Callable[[Record, dict, Tally], Iterable[Hit]]
+SCOPES = ("record", "batch")
 
 
 @dataclass(frozen=True)
 class Kind:
+    """A check kind and its contract with the rules that name it: the
+    parameters it takes (with defaults; `required` ones have none), the
+    values its messages may use ({placeholders}), the message variants a hit
+    may select, and its scope. A `record` kind runs on one Record (`fn`); a
+    `batch` kind is declared here and run by the store stage over a whole
+    batch (pipeline/store/crossdoc.py, pipeline/store/validate.py)."""
+
     name: str
-    fn: CheckFn
+    fn: CheckFn | None
     defaults: dict
+    values: tuple[str, ...]
+    variants: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    scope: str = "record"
 
-    def validate(self, params: dict, where: str) -> None:
-        unknown = set(params) - set(self.defaults)
+    def param_problems(self, params: dict) -> list[str]:
+        """What is wrong with a rule's (or profile's) params for this kind, in Chinese."""
+        allowed = sorted({*self.defaults, *self.required})
+        out = []
+        unknown = set(params) - set(allowed)
         if unknown:
-            from pipeline.audit.rules import RuleError
-
-            raise RuleError(f"{where}: 检查类型 {self.name} 不认识参数 {sorted(unknown)}；可用：{sorted(self.defaults)}")
+            out.append(f"检查类型 {self.name} 不认识参数 {sorted(unknown)}；可用：{allowed}")
+        return out
 
     def run(self, record: Record, params: dict, tally: Tally) -> Iterable[Hit]:
         return self.fn(record, {**self.defaults, **params}, tally)
@@ -58,14 +72,21 @@ class Kind:
 KINDS: dict[str, Kind] = {}
 
 
-def kind(name: str, **defaults):
-    """Register a check function as a rule kind with its parameter defaults."""
+def kind(name: str, *, values: tuple[str, ...], variants: tuple[str, ...] = (), **defaults):
+    """Register a check function as a record-level rule kind: the values its
+    hits give messages, the message variants it may select, and its
+    parameters with their defaults."""
 
     def wrap(fn: CheckFn) -> CheckFn:
-        KINDS[name] = Kind(name, fn, defaults)
+        KINDS[name] = Kind(name, fn, defaults, tuple(values), tuple(variants))
         return fn
 
     return wrap
+
+
+def batch_kind(name: str, *, values: tuple[str, ...], required: tuple[str, ...] = (), **defaults) -> None:
+    """Declare a batch-level kind (run by the store stage, not on a Record)."""
+    KINDS[name] = Kind(name, None, defaults, tuple(values), (), tuple(required), "batch")
 
 
 def present_lines(record: Record, params: dict):

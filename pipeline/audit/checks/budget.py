@@ -32,7 +32,7 @@ def _label(path: str) -> str:
     return LINE_NAMES.get(line, line) + ("" if field == "budget" else FIELD_NAMES.get(field, field))
 
 
-@kind("sum", sums=[], min_parts=2)
+@kind("sum", values=("total_label", "total", "terms", "sum", "diff"), sums=[], min_parts=2)
 def check_sum(record: Record, params: dict, tally: Tally):
     """total = Σ parts, for each listed sum; absent parts are left out but at
     least `min_parts` must be present (else nothing is claimed)."""
@@ -65,7 +65,8 @@ def check_sum(record: Record, params: dict, tally: Tally):
         )
 
 
-@kind("adjustment", lines=["basic", "project", "special"])
+@kind("adjustment", values=("line", "year_start", "adjustment", "computed", "budget"),
+      lines=["basic", "project", "special"])
 def check_line_adjustment(record: Record, params: dict, tally: Tally):
     """full-year budget = year-start budget + signed adjustment, per line."""
     for line, bl in present_lines(record, params):
@@ -91,7 +92,7 @@ def _signed(n: Number) -> str:
     return ("− " if n.value < 0 else "+ ") + text
 
 
-@kind("total_adjustment", components=["basic", "project", "special"])
+@kind("total_adjustment", values=("formula", "computed", "total"), components=["basic", "project", "special"])
 def check_total_adjustment(record: Record, params: dict, tally: Tally):
     """total full-year = year-start total + additions + Σ signed line adjustments.
     Also accepted: positive line adjustments already counted in the additions."""
@@ -118,7 +119,9 @@ def check_total_adjustment(record: Record, params: dict, tally: Tally):
     )
 
 
-@kind("execution_rate", lines=["total", "year_start", "additions", "basic", "project", "special"],
+@kind("execution_rate", values=("line", "rate", "executed", "budget", "computed", "base", "slip"),
+      variants=("year_start_base", "as_printed", "capped", "truncated"),
+      lines=["total", "year_start", "additions", "basic", "project", "special"],
       threshold=90)
 def check_execution_rate(record: Record, params: dict, tally: Tally):
     """stated 执行率 vs executed / full-year budget, read twice (SPEC §6);
@@ -156,7 +159,8 @@ def _year_start_base(record: Record, line: str) -> Number | None:
     return None
 
 
-@kind("zero_base", lines=["total", "year_start", "additions", "basic", "project", "special"])
+@kind("zero_base", values=("line", "budget", "executed", "rate"),
+      lines=["total", "year_start", "additions", "basic", "project", "special"])
 def check_zero_base(record: Record, params: dict, tally: Tally):
     """A rate stated on a zero budget (0/0 written as 100% or 0%)."""
     for line, bl in present_lines(record, params):

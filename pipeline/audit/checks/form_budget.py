@@ -28,7 +28,7 @@ def _times(rate: tuple[Decimal, Decimal], weight: Number) -> tuple[Decimal, Deci
     return rate[0] * w_lo / HUNDRED, rate[1] * w_hi / HUNDRED
 
 
-@kind("execution_score", lines=["total"])
+@kind("execution_score", values=("line", "rate", "weight", "score", "expected"), lines=["total"])
 def check_execution_score(record: Record, params: dict, tally: Tally):
     """得分 = min(执行率, 100%) × 分值, on the stated rate or on 执行数/预算数."""
     for line in params["lines"]:
@@ -57,7 +57,7 @@ def check_execution_score(record: Record, params: dict, tally: Tally):
                   suggestion=_score(value))
 
 
-@kind("fund_score_range", lines=["total"])
+@kind("fund_score_range", values=("line", "score", "weight"), lines=["total"])
 def check_fund_score_range(record: Record, params: dict, tally: Tally):
     """0 ≤ 执行率得分 ≤ 分值."""
     for line in params["lines"]:
@@ -72,7 +72,7 @@ def check_fund_score_range(record: Record, params: dict, tally: Tally):
                   evid(score, weight), stated=show(score), expected=f"0–{show(weight)}")
 
 
-@kind("over_execution", lines=FORM_LINES)
+@kind("over_execution", values=("line", "executed", "budget"), lines=FORM_LINES)
 def check_over_execution(record: Record, params: dict, tally: Tally):
     """全年执行数 above 全年预算数 beyond rounding; an error when the
     execution score also exceeds its 分值."""
@@ -124,7 +124,7 @@ def _unit_pairs(record: Record):
             yield "budget.total", "自评表/正文", cc.form, cc.narrative
 
 
-@kind("unit_scale", relative=0.0001)
+@kind("unit_scale", values=("label", "big", "small"), relative=0.0001)
 def check_unit_scale(record: Record, params: dict, tally: Tally):
     """The same amount stated twice with a ratio of 10,000: 元 written as 万元."""
     if not record.form_layout:
@@ -143,7 +143,7 @@ def check_unit_scale(record: Record, params: dict, tally: Tally):
                   stated=show(big), expected=show(small), suggestion=show(small))
 
 
-@kind("score_rollup")
+@kind("score_rollup", values=("total", "sum", "n", "fund"))
 def check_score_rollup(record: Record, params: dict, tally: Tally):
     """总分 = 执行率得分 + Σ indicator 得分."""
     total = record.score
@@ -162,7 +162,7 @@ def check_score_rollup(record: Record, params: dict, tally: Tally):
               evid(total, fund_score), stated=show(total), expected=_score(value), suggestion=_score(value))
 
 
-@kind("narrative_vs_form")
+@kind("narrative_vs_form", values=("label", "form", "narrative"))
 def check_narrative_vs_form(record: Record, params: dict, tally: Tally):
     """A quantity stated in the narrative and in the attached form differs."""
     labels = {"score": "总分", "rating": "评价等级"}

@@ -7,7 +7,7 @@ from pipeline.audit.compare import meets
 from pipeline.model import Record
 
 
-@kind("extraction_gap")
+@kind("extraction_gap", values=("part",))
 def check_gaps(record: Record, params: dict, tally: Tally):
     """Every part the extractor looked for and did not find is reported, so a
     clean result never hides an unread part (statcheck's lesson)."""
@@ -17,7 +17,7 @@ def check_gaps(record: Record, params: dict, tally: Tally):
                   severity=gap.severity)
 
 
-@kind("restated_value")
+@kind("restated_value", values=("label", "first", "other"))
 def check_conflicts(record: Record, params: dict, tally: Tally):
     """The same quantity stated twice with values whose intervals do not meet."""
     for path, first, other in record.conflicts:

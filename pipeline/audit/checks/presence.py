@@ -13,7 +13,8 @@ LOW_EXECUTION_REASONS = ["原因", "由于", "因为", "导致", "致使", "系�
                          "延迟", "未到位", "未完成", "结转", "跨年", "滞后"]
 
 
-@kind("low_execution_explained", lines=["total", "basic", "project", "special"], threshold=90,
+@kind("low_execution_explained", values=("line", "rate", "threshold"),
+      lines=["total", "basic", "project", "special"], threshold=90,
       reason_words=LOW_EXECUTION_REASONS)
 def check_low_execution(record: Record, params: dict, tally: Tally):
     """执行率 below the threshold needs a reason (Sichuan: 未达到90%的需说明原因)."""
@@ -38,7 +39,7 @@ def check_low_execution(record: Record, params: dict, tally: Tally):
                   evid(rate, executed, budget), stated=shown)
 
 
-@kind("adjustment_explained", lines=["basic", "project", "special", "additions"])
+@kind("adjustment_explained", values=("line", "amount"), lines=["basic", "project", "special", "additions"])
 def check_adjustment_explained(record: Record, params: dict, tally: Tally):
     """A budget adjustment (追加/追减/调整) must say why."""
     for line, bl in present_lines(record, params):
@@ -52,7 +53,8 @@ def check_adjustment_explained(record: Record, params: dict, tally: Tally):
                   stated=show(amount))
 
 
-@kind("amount_range", lines=["total", "year_start", "additions", "basic", "project", "special"])
+@kind("amount_range", values=("line", "value"),
+      lines=["total", "year_start", "additions", "basic", "project", "special"])
 def check_amount_range(record: Record, params: dict, tally: Tally):
     """Amounts cannot be negative (adjustments excepted)."""
     for line, bl in present_lines(record, params):
@@ -66,7 +68,7 @@ def check_amount_range(record: Record, params: dict, tally: Tally):
                           stated=show(n), expected="≥ 0")
 
 
-@kind("deviation_reason")
+@kind("deviation_reason", values=("name", "target", "actual"))
 def check_deviation_reason(record: Record, params: dict, tally: Tally):
     """An indicator that missed its target (by its own claim or by the numbers)
     must give 偏差原因分析及改进措施."""
@@ -88,7 +90,8 @@ def check_deviation_reason(record: Record, params: dict, tally: Tally):
                   [e for e in (ind.achieved_evidence or ind.evidence,) if e is not None])
 
 
-@kind("over_achievement", ratio=130, zero_target_actual=30)
+@kind("over_achievement", values=("name", "actual", "target", "share", "ratio"),
+      ratio=130, zero_target_actual=30)
 def check_over_achievement(record: Record, params: dict, tally: Tally):
     """实际 ≥ 130% of a positive target (or ≥ 30 on a zero target) with no
     explanation: was the target set too low? (10号; Guangxi 130%)."""
