@@ -14,11 +14,12 @@ import os
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from pipeline.audit.engine import SEVERITY_ORDER, audit_record
+from pipeline.audit.engine import audit_record
 from pipeline.audit.rules import Rule, load_rules
 from pipeline.extract import extract_record, looks_like_report
 from pipeline.ingest.document import Document, IngestError
 from pipeline.ingest.text import read_document
+from pipeline.model import SEVERITY_RANK
 from pipeline.report.serialize import record_to_json
 from pipeline.run.inputs import expand_inputs
 
@@ -61,7 +62,7 @@ def audit_document(doc: Document, rules: list[Rule]) -> ReportResult:
 def audit_extracted(record, source: str, meta: dict, rules: list[Rule]) -> ReportResult:
     """Audit an extracted Record (also a cached one, when only the rules changed)."""
     findings, checks_run = audit_record(record, rules)
-    findings.sort(key=lambda f: (SEVERITY_ORDER[f.severity], _subject_key(f.subject), f.rule))
+    findings.sort(key=lambda f: (SEVERITY_RANK[f.severity], _subject_key(f.subject), f.rule))
     return ReportResult(
         source=source,
         status="ok",

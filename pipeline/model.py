@@ -14,7 +14,8 @@ CATEGORIES = (
     "rating_mismatch", "score_mismatch", "weight_mismatch", "out_of_range",
     "unit_mismatch", "value_mismatch", "name_mismatch", "text_defect", "extraction_gap",
 )
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = ("error", "warning", "info")  # most severe first: the order findings and counts take
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 BUDGET_LINES = (
     "total", "year_start", "additions", "basic", "project", "special",
     "fiscal", "carryover", "other",

@@ -8,7 +8,6 @@ from pipeline.audit.checks import KINDS, Tally
 from pipeline.audit.rules import Rule
 from pipeline.model import Finding, Record, finding_id
 
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 # A finding whose evidence was read by OCR with a character scored below this
 # (recogniser probability, 0..1) may rest on a misread digit: an error becomes
 # a warning and the message asks for the original to be checked.

@@ -17,10 +17,10 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.labels import CATEGORY_ZH, DOC_TYPE_ZH, SEVERITY_ZH, STATUS_ZH, subject_zh, where_zh
+from pipeline.model import SEVERITIES
 from pipeline.report.tables import budget_table, indicator_table
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-SEVERITIES = ("error", "warning", "info")
 UNKNOWN = "未识别"
 CHART_MAX_BARS = 15  # longer charts end with one 其他 bar
 
@@ -32,7 +32,7 @@ def write_html(document: dict, out_dir: Path, read_opts: dict | None = None) -> 
     reports = document["reports"]
     pages = [f"report-{i:03d}.html" for i in range(1, len(reports) + 1)]
     common = {"version": __version__, "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
-              "severity_zh": SEVERITY_ZH}
+              "severity_zh": SEVERITY_ZH, "severities": SEVERITIES}
     index = out_dir / "index.html"
     index.write_text(env.get_template("index.html.j2").render(
         **common, nonce=secrets.token_urlsafe(16), **dashboard(document, pages)), encoding="utf-8")

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 from collections import defaultdict
 
+from pipeline.model import SEVERITY_RANK
 from pipeline.report.highlight import locate, locate_cell, segments
-
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
 
 
 def source_view(rep: dict, read_opts: dict) -> tuple[list[dict], str | None]:

@@ -10,7 +10,8 @@ INDICATOR_COLUMNS = (
     "序号", "一级指标", "二级指标", "指标名称", "年度指标值", "年中监控值", "实际完成值", "完成率(%)",
     "是否达到", "分值", "得分", "偏差原因", "位置",
 )
-BUDGET_COLUMNS = ("预算项目", *(BUDGET_FIELD_ZH[f] for f in BUDGET_FIELDS), "位置")
+COLUMN_UNITS = {"rate": "(%)"}  # amounts are in 万元 (the section heading says so)
+BUDGET_COLUMNS = ("预算项目", *(BUDGET_FIELD_ZH[f] + COLUMN_UNITS.get(f, "") for f in BUDGET_FIELDS), "位置")
 REPORT_COLUMNS = ("来源文件", "单位", "年度")
 ACHIEVED_ZH = {True: "达到", False: "未达到", None: None}
 

@@ -26,6 +26,7 @@ from pipeline.labels import (
     subject_zh,
     where_zh,
 )
+from pipeline.model import SEVERITIES
 from pipeline.report.tables import budget_rows, indicator_rows
 
 SHEET_SUMMARY = "汇总"
@@ -81,7 +82,7 @@ def _ok(document: dict):
 
 def _summary_row(rep: dict) -> list:
     rec, err, cov = rep.get("record") or {}, rep.get("error") or {}, rep.get("coverage") or {}
-    counts = [sum(1 for f in rep["findings"] if f["severity"] == s) for s in ("error", "warning", "info")]
+    counts = [sum(1 for f in rep["findings"] if f["severity"] == s) for s in SEVERITIES]
     return [
         rep["source"], rec.get("unit"), rec.get("year"), DOC_TYPE_ZH.get(rec.get("doc_type"), rec.get("doc_type")),
         STATUS_ZH.get(rep["status"], rep["status"]), err.get("code"), err.get("message"), *counts,

@@ -19,7 +19,6 @@ PACKAGE = Path(__file__).resolve().parents[1]
 EXTRACTOR_SOURCES = ("ingest/*.py", "ingest/ocr/*.py", "extract/*.py", "numbers.py", "model.py",
                      "report/serialize.py")
 RULES_SOURCES = ("audit/*.py", "audit/checks/*.py")
-HASH_CHUNK = 1 << 20
 
 
 def _sources_digest(patterns: tuple[str, ...]) -> hashlib._Hash:

@@ -14,8 +14,8 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 from pipeline import __version__
+from pipeline.model import SEVERITIES
 
-SEVERITIES = ("error", "warning", "info")
 PRETTY_MAX_REPORTS = 100  # above this, one compact line per report in the JSON document
 
 

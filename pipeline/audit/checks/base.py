@@ -36,7 +36,6 @@ class Tally:
 
 
 CheckFn = Callable[[Record, dict, Tally], Iterable[Hit]]
-SCOPES = ("record", "batch")
 
 
 @dataclass(frozen=True)
@@ -99,17 +98,6 @@ def present_lines(record: Record, params: dict):
 
 # --- formatting helpers used in messages --------------------------------------
 
-LINE_NAMES = {
-    "total": "整体支出", "year_start": "年初预算", "additions": "追加预算", "basic": "基本支出",
-    "project": "项目支出", "special": "专项资金", "fiscal": "当年财政拨款", "carryover": "上年结转",
-    "other": "其他资金",
-}
-FIELD_NAMES = {
-    "budget": "全年预算数", "executed": "执行数", "rate": "执行率", "year_start": "年初预算数",
-    "adjustment": "调整数", "count": "项目个数", "weight": "分值", "score": "得分",
-}
-
-
 def evid(*numbers: Number | None) -> list[Evidence]:
     out: list[Evidence] = []
     for n in numbers:
@@ -128,3 +116,14 @@ def money(value: Decimal, decimals: int = 2) -> str:
 
 def pct(value: Decimal, decimals: int = 2) -> str:
     return format_decimal(value, max(decimals, 2)) + "%"
+
+
+def target_text(ind, missing: str = "") -> str:
+    """An indicator's target as stated: `>=5人`, a qualitative text, or `missing`.
+    The operator is shown unless it is an `=` the document did not write."""
+    t = ind.target
+    if not t:
+        return missing
+    if t.number is None:
+        return t.text or missing
+    return ("" if t.op == "=" and not t.op_stated else t.op) + show(t.number)

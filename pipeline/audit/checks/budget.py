@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.audit.checks.base import (
-    FIELD_NAMES,
-    LINE_NAMES,
-    Hit,
-    Tally,
-    evid,
-    kind,
-    money,
-    pct,
-    present_lines,
-    show,
-)
+from pipeline.audit.checks.base import Hit, Tally, evid, kind, money, pct, present_lines, show
 from pipeline.audit.compare import crosses, judge_rate, quotient, sum_holds, sum_interval, sum_value
+from pipeline.labels import BUDGET_FIELD_ZH, BUDGET_LINE_ZH
 from pipeline.model import Record
 from pipeline.numbers import Number, format_decimal
 
@@ -29,7 +19,7 @@ def _path(record: Record, path: str) -> Number | None:
 
 def _label(path: str) -> str:
     line, _, field = path.partition(".")
-    return LINE_NAMES.get(line, line) + ("" if field == "budget" else FIELD_NAMES.get(field, field))
+    return BUDGET_LINE_ZH.get(line, line) + ("" if field == "budget" else BUDGET_FIELD_ZH.get(field, field))
 
 
 @kind("sum", values=("total_label", "total", "terms", "sum", "diff"), sums=[], min_parts=2)
@@ -80,7 +70,7 @@ def check_line_adjustment(record: Record, params: dict, tally: Tally):
         d = max(start.decimals, adj.decimals, full.decimals)
         yield Hit(
             subject=f"budget.{line}",
-            values={"line": LINE_NAMES[line], "year_start": show(start), "adjustment": _signed(adj),
+            values={"line": BUDGET_LINE_ZH[line], "year_start": show(start), "adjustment": _signed(adj),
                     "computed": money(value, d), "budget": show(full)},
             evidence=evid(start, adj, full), stated=show(full), expected=money(value, d),
             suggestion=money(value, d),
@@ -136,7 +126,7 @@ def check_execution_rate(record: Record, params: dict, tally: Tally):
         verdict = judge_rate(rate, [quotient(executed, budget)], conventions)
         if verdict is None:
             continue
-        values = {"line": LINE_NAMES[line], "rate": show(rate), "executed": show(executed),
+        values = {"line": BUDGET_LINE_ZH[line], "rate": show(rate), "executed": show(executed),
                   "budget": show(budget), "computed": pct(verdict.value, 2), "base": show(base) if base else "",
                   "slip": f"，疑为 {verdict.slip[0]}% 之误（{verdict.slip[1]}）" if verdict.slip else ""}
         gross = verdict.severity == "error" and crosses(Decimal(params["threshold"]), rate.value, verdict.value)
@@ -172,7 +162,7 @@ def check_zero_base(record: Record, params: dict, tally: Tally):
             continue
         yield Hit(
             f"budget.{line}",
-            {"line": LINE_NAMES[line], "budget": show(budget),
+            {"line": BUDGET_LINE_ZH[line], "budget": show(budget),
              "executed": show(executed) if executed else "未填", "rate": show(rate)},
             evid(rate, budget, executed), stated=show(rate), expected="—（预算数为 0，执行率无意义）",
             suggestion="—",

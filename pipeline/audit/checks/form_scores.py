@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import regex
 
-from pipeline.audit.checks.base import Hit, Tally, evid, kind, show
+from pipeline.audit.checks.base import Hit, Tally, evid, kind, show, target_text
 from pipeline.audit.checks.indicators import is_reverse, outcome
 from pipeline.audit.compare import MET, definition, exact_sum_holds, meets, sum_value
 from pipeline.model import Indicator, Record
@@ -188,17 +188,10 @@ def check_indicator_score(record: Record, params: dict, tally: Tally):
         value = (best[0] + best[1]) / 2
         yield Hit(f"indicator.{ind.index}",
                   {"name": ind.name or "", "score": show(ind.score), "weight": show(ind.weight),
-                   "target": _tshow(ind), "actual": show(ind.actual), "expected": _pts(value)},
+                   "target": target_text(ind), "actual": show(ind.actual), "expected": _pts(value)},
                   evid(ind.score, ind.actual, ind.target.number, ind.weight), stated=show(ind.score),
                   expected=_pts(value), suggestion=_pts(value), severity="error" if s_lo > high else "warning",
                   variant="high" if s_lo > high else "low")
-
-
-def _tshow(ind: Indicator) -> str:
-    t = ind.target
-    if t.number is None:
-        return t.text or ""
-    return ("" if t.op == "=" and not t.op_stated else t.op) + show(t.number)
 
 
 # --- qualitative ---------------------------------------------------------------
@@ -252,7 +245,7 @@ def check_met_deducted(record: Record, params: dict, tally: Tally):
         tally.ran()
         if ind.score.interval()[1] >= ind.weight.value or ind.deviation_reason or ind.explanation:
             continue
-        yield Hit(f"indicator.{ind.index}", {"name": ind.name or "", "target": _tshow(ind),
+        yield Hit(f"indicator.{ind.index}", {"name": ind.name or "", "target": target_text(ind),
                   "actual": show(ind.actual), "score": show(ind.score), "weight": show(ind.weight)},
                   evid(ind.score, ind.actual, ind.weight), stated=show(ind.score), expected=show(ind.weight))
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import regex
 
-from pipeline.audit.checks.base import Hit, Tally, evid, kind, pct, show
+from pipeline.audit.checks.base import Hit, Tally, evid, kind, pct, show, target_text
 from pipeline.audit.compare import (
     MET,
     NOT_MET,
@@ -125,16 +125,9 @@ def check_claim(record: Record, params: dict, tally: Tally):
         truth = "未达到" if result == NOT_MET else "已达到"
         ev = [e for e in [ind.achieved_evidence] if e] + evid(ind.actual, ind.target.number if ind.target else None)
         yield Hit(f"indicator.{ind.index}",
-                  {"name": ind.name or "", "said": said, "truth": truth, "target": _target_text(ind),
+                  {"name": ind.name or "", "said": said, "truth": truth, "target": target_text(ind),
                    "actual": show(ind.actual) if ind.actual else (ind.actual_text or "")},
                   ev, stated=said, expected=f"{truth}预期目标", suggestion=f"{truth}预期目标", gross=True)
-
-
-def _target_text(ind: Indicator) -> str:
-    t = ind.target
-    if t.number is None:
-        return t.text or ""
-    return ("" if t.op == "=" and not t.op_stated else t.op) + show(t.number)
 
 
 RATE_NAME = regex.compile(r"率|满意度|达标|覆盖|合格|及时|知晓|参与度|入学|占比")

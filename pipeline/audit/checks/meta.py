@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from pipeline.audit.checks.base import FIELD_NAMES, LINE_NAMES, Hit, Tally, evid, kind, show
+from pipeline.audit.checks.base import Hit, Tally, evid, kind, show
 from pipeline.audit.compare import meets
+from pipeline.labels import BUDGET_FIELD_ZH, BUDGET_LINE_ZH
 from pipeline.model import Record
 
 
@@ -25,6 +26,6 @@ def check_conflicts(record: Record, params: dict, tally: Tally):
         if meets(first.interval(), other.interval()):
             continue
         _, line, field = path.split(".")
-        label = LINE_NAMES.get(line, line) + FIELD_NAMES.get(field, field)
+        label = BUDGET_LINE_ZH.get(line, line) + BUDGET_FIELD_ZH.get(field, field)
         yield Hit(f"budget.{line}", {"label": label, "first": show(first), "other": show(other)},
                   evid(first, other), stated=show(other), expected=show(first))

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.audit.checks.base import LINE_NAMES, Hit, Tally, evid, kind, pct, present_lines, show
+from pipeline.audit.checks.base import Hit, Tally, evid, kind, pct, present_lines, show, target_text
 from pipeline.audit.checks.indicators import is_reverse, outcome
 from pipeline.audit.compare import NOT_MET, ratio_value
+from pipeline.labels import BUDGET_LINE_ZH
 from pipeline.model import Record
 
 LOW_EXECUTION_REASONS = ["原因", "由于", "因为", "导致", "致使", "系因", "主要是", "主要系", "延期", "推迟",
@@ -35,7 +36,7 @@ def check_low_execution(record: Record, params: dict, tally: Tally):
         if value >= threshold or stated:
             continue
         shown = show(rate) if rate is not None else pct(value)
-        yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "rate": shown, "threshold": f"{threshold}%"},
+        yield Hit(f"budget.{line}", {"line": BUDGET_LINE_ZH[line], "rate": shown, "threshold": f"{threshold}%"},
                   evid(rate, executed, budget), stated=shown)
 
 
@@ -49,7 +50,7 @@ def check_adjustment_explained(record: Record, params: dict, tally: Tally):
         tally.ran()
         if amount.value == 0 or bl.explanation:
             continue
-        yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "amount": show(amount)}, evid(amount),
+        yield Hit(f"budget.{line}", {"line": BUDGET_LINE_ZH[line], "amount": show(amount)}, evid(amount),
                   stated=show(amount))
 
 
@@ -64,7 +65,7 @@ def check_amount_range(record: Record, params: dict, tally: Tally):
                 continue
             tally.ran()
             if n.value < 0:
-                yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "value": show(n)}, evid(n),
+                yield Hit(f"budget.{line}", {"line": BUDGET_LINE_ZH[line], "value": show(n)}, evid(n),
                           stated=show(n), expected="≥ 0")
 
 
@@ -83,7 +84,7 @@ def check_deviation_reason(record: Record, params: dict, tally: Tally):
         missed = result == NOT_MET or (result is None and ind.achieved is False)
         if not missed or ind.deviation_reason:
             continue
-        yield Hit(f"indicator.{ind.index}", {"name": ind.name or "", "target": _tshow(ind),
+        yield Hit(f"indicator.{ind.index}", {"name": ind.name or "", "target": target_text(ind, "未填"),
                   "actual": show(ind.actual) if ind.actual else (ind.actual_text or "未填")},
                   evid(ind.actual, ind.target.number if ind.target else None) or
                   # a qualitative indicator (部分达成): its claim, or at least its row
@@ -112,16 +113,6 @@ def check_over_achievement(record: Record, params: dict, tally: Tally):
         if not over or ind.explanation:
             continue
         yield Hit(f"indicator.{ind.index}",
-                  {"name": ind.name or "", "actual": show(ind.actual), "target": _tshow(ind),
+                  {"name": ind.name or "", "actual": show(ind.actual), "target": target_text(ind, "未填"),
                    "share": pct(share, 0) if share is not None else "—", "ratio": f"{ratio}%"},
                   evid(ind.actual, t.number), stated=show(ind.actual))
-
-
-def _tshow(ind) -> str:
-    t = ind.target
-    if not t:
-        return "未填"
-    if t.number is None:
-        return t.text or "未填"
-    op = "" if t.op == "=" and not t.op_stated else t.op
-    return f"{op}{show(t.number)}"
