@@ -90,5 +90,7 @@ def where_zh(ev: dict) -> str:
     page = f"第{ev['page']}页 " if ev.get("page") else ""
     if ev.get("table") is not None and ev.get("row") is not None:
         return f"{page}表{ev['table']} 第{ev['row'] + 1}行第{(ev.get('col') or 0) + 1}列"
+    if ev.get("line") is None:  # batch-level evidence (another submission's file name)
+        return page.strip()
     end = f"–{ev['line_end']}" if ev.get("line_end") else ""
     return f"{page}第{ev['line']}{end}行"

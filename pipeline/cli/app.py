@@ -123,16 +123,19 @@ def _audit(args, parser) -> int:
 
 def _audit_outputs(args, run, store, formats) -> int:
     from pipeline.cli import audit as cli_batch
-    from pipeline.run.spool import write_json
+    from pipeline.cli.review import load_decisions
+    from pipeline.report.document import write_json
 
     cli_batch.post_checks(args, run, store)
-    hidden = cli_batch.apply_review(args, run.spool, store)
+    new_only = getattr(args, "new_only", False)
+    decisions = load_decisions(args, store, open_db=False)
+    hidden = run.spool.carry_decisions(decisions, new_only) if decisions is not None else 0
     document = run.spool.document()
     if args.json:
         write_json(document, sys.stdout)
         sys.stdout.write("\n")
     if args.out:
-        cli_batch.write_outputs(args, document, formats)
+        cli_batch.write_outputs(args, run, document, formats)
     if not args.json and not args.quiet:
         cli_batch.print_summary(document)
     if hidden:

@@ -25,7 +25,7 @@ UNKNOWN = "未识别"
 CHART_MAX_BARS = 15  # longer charts end with one 其他 bar
 
 
-def write_html(document: dict, out_dir: Path, read_opts: dict | None = None) -> Path:
+def write_html(document: dict, out_dir: Path) -> Path:
     """Write index.html and report-NNN.html under `out_dir`; return index.html."""
     env = _env()
     out_dir.mkdir(parents=True, exist_ok=True)
@@ -38,7 +38,7 @@ def write_html(document: dict, out_dir: Path, read_opts: dict | None = None) -> 
         **common, nonce=secrets.token_urlsafe(16), **dashboard(document, pages)), encoding="utf-8")
     for rep, page in zip(reports, pages, strict=True):
         html = env.get_template("report.html.j2").render(
-            **common, nonce=secrets.token_urlsafe(16), **report_context(rep, read_opts or {}))
+            **common, nonce=secrets.token_urlsafe(16), **report_context(rep))
         (out_dir / page).write_text(html, encoding="utf-8")
     return index
 
@@ -118,11 +118,11 @@ def _finding_row(rep: dict, rec: dict, f: dict, href: str) -> dict:
     }
 
 
-def report_context(rep: dict, read_opts: dict) -> dict:
+def report_context(rep: dict) -> dict:
     from pipeline.report.html_source import source_view
 
     rec = rep.get("record") or {}
-    lines, note = source_view(rep, read_opts) if rep["status"] == "ok" else ([], None)
+    lines, note = source_view(rep) if rep["status"] == "ok" else ([], None)
     findings = [_finding_card(n, f, rec) for n, f in enumerate(rep["findings"])]
     located = {a for row in lines for piece in _pieces(row) for a in piece["anchors"]}
     for card in findings:

@@ -2,7 +2,7 @@
 exported workbook, carried onto later runs, and counted per rule.
 
     report = import_workbook("reports/2024/audit.xlsx", store)   # validated, idempotent
-    annotate(document, store.latest_decisions())                  # finding["review"] = {...}
+    rep = carry_decisions(rep, store.latest_decisions())           # finding["review"] = {...}
     rows = rule_stats(store)                                      # measured precision per rule
 
 openpyxl is imported inside the functions; the store is passed in.
@@ -74,27 +74,18 @@ def review_of(row: dict) -> dict:
     }
 
 
-def annotate(results, decisions: dict[str, dict]) -> int:
-    """Attach each finding's latest decision as `finding["review"]` (SPEC
-    allows extra keys); returns how many findings carry one."""
-    n = 0
-    for r in results:
-        for f in r.findings:
-            row = decisions.get(f["id"])
-            if row and row.get("rule") in (None, f["rule"]):
-                f["review"] = review_of(row)
-                n += 1
-    return n
-
-
-def keep_new_only(results) -> int:
-    """Drop findings that carry a decision (call after `annotate`); returns how many were hidden."""
-    hidden = 0
-    for r in results:
-        before = len(r.findings)
-        r.findings = [f for f in r.findings if "review" not in f]
-        hidden += before - len(r.findings)
-    return hidden
+def carry_decisions(rep: dict, decisions: dict[str, dict], new_only: bool = False) -> dict:
+    """A report (SPEC §3 dict) with each finding's latest decision attached as
+    `finding["review"]` (SPEC allows extra keys) and, with `new_only`, the
+    decided findings dropped. The findings are copied, `rep` is not changed."""
+    findings = []
+    for f in rep["findings"]:
+        row = decisions.get(f["id"])
+        if row and row.get("rule") in (None, f["rule"]):
+            f = {**f, "review": review_of(row)}
+        if not (new_only and "review" in f):
+            findings.append(f)
+    return {**rep, "findings": findings}
 
 
 def rule_stats(store, rules=None) -> list[dict]:

@@ -58,13 +58,6 @@ class OcrSettings:
         return Path(self.cache_dir or DEFAULT_CACHE_DIR).expanduser()
 
 
-def as_settings(ocr: str | OcrSettings | None, cache_dir: str | Path | None = None) -> OcrSettings:
-    """Accept a mode name ("auto") and a cache directory, or full settings."""
-    if isinstance(ocr, OcrSettings):
-        return ocr
-    return OcrSettings(mode=ocr or "auto", cache_dir=cache_dir)
-
-
 class OcrEngine(Protocol):
     """What perfaudit needs from an OCR engine."""
 
