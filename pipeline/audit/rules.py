@@ -118,7 +118,7 @@ def _make_rule(entry: dict, path: Path, kinds: dict) -> Rule:
     missing = [p for p in kind.required if p not in (entry.get("params") or {})]
     if missing:
         problems.append(f"检查类型 {kind.name} 需要参数 {missing}")
-    problems += _message_problems(entry, kind) + _example_problems(entry)
+    problems += _message_problems(entry, kind) + _example_problems(entry, kind.scope)
     if problems:
         raise RuleError(f"{where}: " + "；".join(problems))
     return Rule(
@@ -158,14 +158,27 @@ def _message_problems(entry: dict, kind) -> list[str]:
     return out
 
 
-def _example_problems(entry: dict) -> list[str]:
-    """A rule's examples are its tests: at least one failing and one passing."""
+def _example_problems(entry: dict, scope: str) -> list[str]:
+    """A rule's examples are its tests: at least one failing and one passing,
+    each a text snippet (record rules) or batch data (`documents` submitted
+    together, or one table `row`); a failing one lists the findings it gives."""
     examples = entry.get("examples")
     if not isinstance(examples, dict):
         return ["缺少 examples（至少一个 fail 和一个 pass 示例）"]
-    return [f"缺少 {kind} 示例" for kind in ("fail", "pass")
-            if not isinstance(examples.get(kind), list) or not examples[kind]
-            or not all(isinstance(e, dict) for e in examples[kind])]
+    out = []
+    for kind in ("fail", "pass"):
+        cases = examples.get(kind)
+        if not isinstance(cases, list) or not cases or not all(isinstance(e, dict) for e in cases):
+            out.append(f"缺少 {kind} 示例")
+            continue
+        for i, case in enumerate(cases):
+            if scope == "record" and not isinstance(case.get("text"), str):
+                out.append(f"{kind} 示例 {i} 缺少 text")
+            if scope == "batch" and not isinstance(case.get("documents") or case.get("row"), list | dict):
+                out.append(f"{kind} 示例 {i} 缺少 documents 或 row")
+            if kind == "fail" and not isinstance(case.get("findings"), list):
+                out.append(f"fail 示例 {i} 缺少 findings 列表")
+    return out
 
 
 def profile_names() -> list[str]:

@@ -98,10 +98,10 @@ def post_checks(args, run, store) -> None:
     from pipeline.store.crossdoc import cross_checks
 
     shas = sorted({s for s in run.spool.shas if s})
-    by_sha = cross_checks(store, shas)
+    by_sha = cross_checks(store, shas, run.rules)
     prefixes = ["XDOC-"]
     if args.validate:
-        dq, summary = run_validation(store, shas, Path(args.out) / "data_docs" if args.out else None)
+        dq, summary = run_validation(store, shas, Path(args.out) / "data_docs" if args.out else None, run.rules)
         for sha, findings in dq.items():
             by_sha.setdefault(sha, []).extend(findings)
         prefixes.append("DQ-")
@@ -109,10 +109,10 @@ def post_checks(args, run, store) -> None:
     run.spool.add_extra(by_sha)
 
 
-def run_validation(store, shas: list[str], docs_dir: Path | None):
+def run_validation(store, shas: list[str], docs_dir: Path | None, rules: list | None = None):
     from pipeline.store.validate import validate_run
 
-    dq, summary = validate_run(store, shas, docs_dir)
+    dq, summary = validate_run(store, shas, docs_dir, rules)
     docs = f"；Data Docs：{summary['data_docs']}" if summary["data_docs"] else ""
     print(f"数据质量检查：{summary['expectations']} 项期望，{summary['failed']} 项未通过，"
           f"{sum(map(len, dq.values()))} 个问题{docs}", file=sys.stderr)
