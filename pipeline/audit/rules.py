@@ -18,7 +18,24 @@ import regex
 
 from pipeline.model import CATEGORIES, SEVERITIES
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+
+def catalogue_dir() -> Path:
+    """The built-in catalogue: the data package `pipeline.catalogue` of an
+    installed perfaudit (pyproject.toml maps it to rules/), else rules/ beside
+    the package (a source checkout, an editable install)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("pipeline.catalogue")
+    except ModuleNotFoundError:
+        spec = None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if any(Path(location).glob("*.yml")):
+            return Path(location)
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+DEFAULT_RULES_DIR = catalogue_dir()
 PROFILES_DIR = DEFAULT_RULES_DIR / "profiles"
 DEFAULT_PROFILE = "national"
 REQUIRED_KEYS = ("id", "name", "title", "category", "severity", "message", "check")
