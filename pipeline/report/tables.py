@@ -3,7 +3,7 @@ the Excel sheets 指标 / 预算 and the HTML report pages. Values as stated."""
 
 from __future__ import annotations
 
-from pipeline.labels import BUDGET_FIELD_ZH, BUDGET_LINE_ZH
+from pipeline.labels import BUDGET_FIELD_ZH, BUDGET_LINE_ZH, where_zh
 from pipeline.model import BUDGET_FIELDS, BUDGET_LINES
 
 INDICATOR_COLUMNS = (
@@ -82,7 +82,4 @@ def _first_source(sources: dict) -> dict | None:
 
 
 def _where(src: dict | None) -> str | None:
-    if not src or not src.get("line"):
-        return None
-    page = f"第{src['page']}页 " if src.get("page") else ""
-    return f"{page}第{src['line']}行"
+    return where_zh(src) if src and src.get("line") else None

@@ -33,13 +33,16 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from pipeline.ingest.settings import ReadSettings
 from pipeline.report.excerpt import EXCERPT_CONTEXT_LINES
 from pipeline.run.inputs import ArchiveLimits, InputError, InputItem, expand_inputs, extract_member
 from pipeline.run.result import failed, page_failure, worker_failure
 from pipeline.run.spool import Spool
-from pipeline.run.work import OCR_PENDING, Task, engine_threads, make_handler
+
+if TYPE_CHECKING:  # the per-file work (and the audit it imports) loads when a batch runs, not for --help
+    from pipeline.run.work import Task
 
 EXECUTORS = ("local", "dask", "inline")
 DEFAULT_TIMEOUT_S = 120.0  # per file; a normal report takes well under 5 s
@@ -150,6 +153,7 @@ class _Context:
             # In this process: no worker start-up (nor time limit). A long scan's pages still go to
             # the pool (its first reading answers "pending"), then the file's final reading.
             from pipeline.run.executor import InlineExecutor
+            from pipeline.run.work import make_handler
 
             handler = make_handler(self.rules, self.settings.read, self.settings.excerpt_context)
             for outcome in InlineExecutor(handler).run(tasks):
@@ -276,6 +280,8 @@ class _Context:
             info["sha256"] = file_sha256(item.path)
 
     def _task_for(self, index: int, item: InputItem, info: dict) -> Task | None:
+        from pipeline.run.work import Task
+
         key = self.keys.get(info["sha256"])
         if key == (self.efp, self.rfp):
             self.hits.append(info)
@@ -335,6 +341,7 @@ def _make_executor(settings: BatchSettings, rules):
     if settings.executor != "local":
         raise ValueError(f"unknown executor {settings.executor!r}; one of {EXECUTORS}")
     from pipeline.run.executor import LocalExecutor
+    from pipeline.run.work import engine_threads, make_handler
 
     return LocalExecutor(settings, make_handler,
                          (rules, settings.read, settings.excerpt_context, engine_threads(settings.jobs)))
@@ -342,6 +349,8 @@ def _make_executor(settings: BatchSettings, rules):
 
 def _pending(value) -> bool:
     """A deferring full task's answer: the file needs pages OCR'd first (work.full_task)."""
+    from pipeline.run.work import OCR_PENDING
+
     return isinstance(value, tuple) and isinstance(value[0], dict) and value[0].get("status") == OCR_PENDING
 
 

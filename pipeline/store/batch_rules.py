@@ -23,3 +23,10 @@ def batch_finding(rule, record, subject: str, values: dict, stated: str | None, 
             "severity": rule.severity, "subject": subject, "message": rule.render(values),
             "stated": stated, "expected": expected, "suggestion": None, "gross": False, "evidence": [],
             "title": rule.title}
+
+
+def shown(value) -> str:
+    """A value from a batch table as a finding shows it: 100.0 -> 100, else as is."""
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)

@@ -15,7 +15,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from pipeline.store.batch_rules import batch_finding, rules_of
+from pipeline.store.batch_rules import batch_finding, rules_of, shown
 
 FIGURES = (  # (label, SQL expression over records r and budget_lines b of line 'total')
     ("全年预算数", "b.budget"), ("全年执行数", "b.executed"), ("执行率", "b.rate"),
@@ -68,13 +68,13 @@ def _twice_submitted(store, shas: list[str], rule):
         mine_json, theirs_json = row[7 + 2 * n], row[8 + 2 * n]
         diffs = [(label, a, b) for (label, _), a, b in zip(FIGURES, row[5:5 + n], theirs, strict=True)
                  if a is not None and b is not None and a != b]
-        text = "；".join(f"{label} {_fmt(a)} 与 {_fmt(b)}" for label, a, b in diffs)
+        text = "；".join(f"{label} {shown(a)} 与 {shown(b)}" for label, a, b in diffs)
         more = f"；另有 {rest} 份同样不一致" if rest else ""
         rec = SimpleNamespace(unit=unit, year=year, doc_type=doc_type)
         finding = batch_finding(rule, rec, "document",
                                 {"unit": unit, "year": year, "other": other_path, "differences": text, "more": more},
-                                stated="；".join(_fmt(a) for _, a, _b in diffs),
-                                expected="；".join(_fmt(b) for _, _a, b in diffs))
+                                stated="；".join(shown(a) for _, a, _b in diffs),
+                                expected="；".join(shown(b) for _, _a, b in diffs))
         finding["evidence"] = _evidence(diffs, mine_json, theirs_json, other_path)
         yield sha, finding
 
@@ -89,7 +89,7 @@ def _evidence(diffs, mine_json: str | None, theirs_json: str | None, other_path:
     for label, a, b in diffs:
         for record, value, source in ((mine, a, None), (theirs, b, other_path)):
             ev = _dig(record, FIGURE_SOURCES[label]) or {}
-            item = {"text": ev.get("text") or f"{label} {_fmt(value)}", "page": ev.get("page"), "line": ev.get("line")}
+            item = {"text": ev.get("text") or f"{label} {shown(value)}", "page": ev.get("page"), "line": ev.get("line")}
             if source:
                 item["source"] = source
             out.append(item)
@@ -129,9 +129,3 @@ def _duplicates(store, shas: list[str], rule):
                                 stated=str(len(paths)), expected="1")
         finding["evidence"] = [{"text": p, "page": None, "line": None, "source": p} for p in paths]
         yield sha, finding
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)

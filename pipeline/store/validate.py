@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.numbers import COUNT_UNITS, MONEY_UNITS
-from pipeline.store.batch_rules import batch_finding, rules_of
+from pipeline.store.batch_rules import batch_finding, rules_of, shown
 
 KNOWN_UNITS = sorted({*COUNT_UNITS, *MONEY_UNITS, "%", "‰", "分"})
 NAMED_SETS = {"known_units": KNOWN_UNITS}  # a column_in_set rule's `values` may name one of these
@@ -102,15 +102,10 @@ def _finding(check: Check, row: dict, subject: str, key: dict) -> dict:
     value = row.get(check.column)
     rec = SimpleNamespace(unit=key.get("unit"), year=key.get("year"), doc_type=key.get("doc_type"))
     expected = f"{check.low:g}–{check.high:g}" if check.kind == "between" else "、".join(map(str, check.values))
-    values = {"value": _fmt(value), "low": f"{check.low:g}" if check.low is not None else "",
+    values = {"value": shown(value), "low": f"{check.low:g}" if check.low is not None else "",
               "high": f"{check.high:g}" if check.high is not None else ""}
-    return batch_finding(check.rule, rec, subject, values, stated=_fmt(value), expected=expected)
+    return batch_finding(check.rule, rec, subject, values, stated=shown(value), expected=expected)
 
-
-def _fmt(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
 
 
 def validate_tables(frames: dict, docs_dir: Path | None = None,
