@@ -210,7 +210,7 @@ def test_pool_workers_share_the_cores_for_ocr(monkeypatch):
 
     import pipeline.ingest.ocr.engine as ocr
     import pipeline.ingest.ocr.rapid as rapid
-    from pipeline.run.batch import engine_threads
+    from pipeline.run.work import engine_threads
 
     monkeypatch.setattr(os, "cpu_count", lambda: 8)
     assert engine_threads(1) is None and engine_threads(0) == 1 and engine_threads(2) == 4
