@@ -1,6 +1,7 @@
-"""Chinese labels for what reports show to people: severities, categories,
-budget lines and fields, review decisions. One table, used by every view
-(terminal, Markdown, Excel, HTML)."""
+"""Chinese labels for what people read: severities, categories, budget lines
+and fields, review decisions, the review workbook's sheets. One table, used
+by finding messages (pipeline/audit/checks) and by every view (terminal,
+Markdown, Excel, HTML), so a budget line has one name everywhere."""
 
 from __future__ import annotations
 
@@ -27,25 +28,27 @@ CATEGORY_ZH = {
     "extraction_gap": "未能识别",
 }
 
+# SPEC §4 budget lines and their fields, as finding messages name them
+# (整体支出全年预算数, 基本支出调整数).
 BUDGET_LINE_ZH = {
-    "total": "资金总额",
+    "total": "整体支出",
     "year_start": "年初预算",
     "additions": "追加预算",
     "basic": "基本支出",
     "project": "项目支出",
-    "special": "上级专项",
+    "special": "专项资金",
     "fiscal": "当年财政拨款",
     "carryover": "上年结转",
     "other": "其他资金",
 }
 
 BUDGET_FIELD_ZH = {
-    "count": "项目数",
+    "count": "项目个数",
     "year_start": "年初预算数",
     "adjustment": "调整数",
     "budget": "全年预算数",
-    "executed": "全年执行数",
-    "rate": "执行率(%)",
+    "executed": "执行数",
+    "rate": "执行率",
     "weight": "分值",
     "score": "得分",
 }
@@ -55,6 +58,13 @@ DECISION_CONFIRMED = "确认问题"
 DECISION_DISMISSED = "驳回"
 DECISION_FIXED = "已整改"
 DECISIONS = (DECISION_CONFIRMED, DECISION_DISMISSED, DECISION_FIXED)
+
+# The review workbook: written by report/xlsx, read back by store/review_workbook,
+# which finds the sheets and columns by these names.
+SHEET_FINDINGS = "问题清单"
+SHEET_INDEX = "_perfaudit"  # very hidden: finding id -> what it was exported as
+COL_ID, COL_RULE, COL_DECISION, COL_OPINION = "问题编号", "规则", "审核结论", "审核意见"
+INDEX_COLUMNS = ("finding_id", "rule", "subject", "unit", "year", "doc_type", "rule_fingerprint", "source")
 
 
 def subject_zh(subject: str, record: dict | None = None) -> str:
@@ -80,5 +90,7 @@ def where_zh(ev: dict) -> str:
     page = f"第{ev['page']}页 " if ev.get("page") else ""
     if ev.get("table") is not None and ev.get("row") is not None:
         return f"{page}表{ev['table']} 第{ev['row'] + 1}行第{(ev.get('col') or 0) + 1}列"
+    if ev.get("line") is None:  # batch-level evidence (another submission's file name)
+        return page.strip()
     end = f"–{ev['line_end']}" if ev.get("line_end") else ""
     return f"{page}第{ev['line']}{end}行"

@@ -5,10 +5,8 @@ from __future__ import annotations
 
 import hashlib
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
-
-if TYPE_CHECKING:
-    from pipeline.numbers import Number
+from decimal import Decimal
+from typing import Any
 
 CATEGORIES = (
     "sum_mismatch", "adjustment_mismatch", "rate_mismatch", "zero_base_rate",
@@ -16,7 +14,8 @@ CATEGORIES = (
     "rating_mismatch", "score_mismatch", "weight_mismatch", "out_of_range",
     "unit_mismatch", "value_mismatch", "name_mismatch", "text_defect", "extraction_gap",
 )
-SEVERITIES = ("error", "warning", "info")
+SEVERITIES = ("error", "warning", "info")  # most severe first: the order findings and counts take
+SEVERITY_RANK = {s: i for i, s in enumerate(SEVERITIES)}
 BUDGET_LINES = (
     "total", "year_start", "additions", "basic", "project", "special",
     "fiscal", "carryover", "other",
@@ -54,6 +53,45 @@ class Evidence:
         if self.table is not None:
             out.update(table=self.table, row=self.row, col=self.col)
         return out
+
+
+HALF = Decimal("0.5")
+
+
+@dataclass(frozen=True)
+class Number:
+    """A stated number. `value` is in the canonical unit (万元 for money,
+    percent for rates); `decimals` counts the digits that value carries, so
+    `257.14` 万元 has 2 and `2,571,400` 元 -> 257.14 万元 has 0 + 4 = 4."""
+
+    raw: str
+    value: Decimal
+    decimals: int
+    unit: str | None = None
+    exact: bool = False
+    evidence: Evidence | None = None
+    # Lowest OCR recognition score of the printed digits (None: read from a text layer).
+    confidence: float | None = None
+
+    @property
+    def half_step(self) -> Decimal:
+        if self.exact:
+            return Decimal(0)
+        return HALF * Decimal(10) ** (-self.decimals)
+
+    def interval(self) -> tuple[Decimal, Decimal]:
+        h = self.half_step
+        return self.value - h, self.value + h
+
+    def json_value(self) -> int | float:
+        if self.value == self.value.to_integral_value() and self.decimals <= 0:
+            return int(self.value)
+        return float(self.value)
+
+    def with_evidence(self, evidence: Evidence | None) -> Number:
+        """The same number placed at `evidence`; OCR confidence comes with the evidence."""
+        confidence = evidence.confidence if evidence is not None else self.confidence
+        return Number(self.raw, self.value, self.decimals, self.unit, self.exact, evidence, confidence)
 
 
 @dataclass

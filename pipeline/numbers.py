@@ -1,21 +1,20 @@
-"""Numbers with provenance, units, operators and the interval rule (SPEC §6).
+"""Reading printed numbers: units, operators and display (SPEC §6).
 
-A `Number` keeps the printed text, the Decimal value, how many decimals were
-printed and the unit; its interval is what those digits allow. Money is
-converted to 万元 exactly (the decimals shift with the unit).
+A `Number` (the data class, in pipeline.model with the other plain data)
+keeps the printed text, the Decimal value, how many decimals were printed and
+the unit; its interval is what those digits allow. Parsing converts money to
+万元 exactly (the decimals shift with the unit).
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
 
 import regex
 
-from pipeline.model import Evidence
+from pipeline.model import Number
 
 MONEY_UNITS = {"万元": 0, "元": -4, "亿元": 4, "千元": -1, "百万元": 2}
-PERCENT_UNITS = {"%"}
 # Measure words for counted things: an integer with one of these is exact.
 COUNT_UNITS = (
     "人次", "人", "户", "家", "个", "次", "场", "所", "项", "名", "位", "座", "处", "件",
@@ -32,45 +31,6 @@ NUMBER_RE = regex.compile(
     r"(?<![\d.])(?P<sign>[-−])?(?P<int>\d{1,3}(?:,\d{3})+|\d+)(?:\.(?P<frac>\d+))?"
     rf"(?P<unit>{UNIT_PATTERN})?"
 )
-
-HALF = Decimal("0.5")
-
-
-@dataclass(frozen=True)
-class Number:
-    """A stated number. `value` is in the canonical unit (万元 for money,
-    percent for rates); `decimals` counts the digits that value carries, so
-    `257.14` 万元 has 2 and `2,571,400` 元 -> 257.14 万元 has 0 + 4 = 4."""
-
-    raw: str
-    value: Decimal
-    decimals: int
-    unit: str | None = None
-    exact: bool = False
-    evidence: Evidence | None = None
-    # Lowest OCR recognition score of the printed digits (None: read from a text layer).
-    confidence: float | None = None
-
-    @property
-    def half_step(self) -> Decimal:
-        if self.exact:
-            return Decimal(0)
-        return HALF * Decimal(10) ** (-self.decimals)
-
-    def interval(self) -> tuple[Decimal, Decimal]:
-        h = self.half_step
-        return self.value - h, self.value + h
-
-    def json_value(self) -> int | float:
-        if self.value == self.value.to_integral_value() and self.decimals <= 0:
-            return int(self.value)
-        return float(self.value)
-
-    def with_evidence(self, evidence: Evidence | None) -> Number:
-        """The same number placed at `evidence`; OCR confidence comes with the evidence."""
-        confidence = evidence.confidence if evidence is not None else self.confidence
-        return Number(self.raw, self.value, self.decimals, self.unit, self.exact, evidence, confidence)
-
 
 def parse_number(raw: str, unit: str | None = None) -> Number | None:
     """Parse a normalised number string like '3921.85', '2,571,400.00', '-32.09'
@@ -103,10 +63,6 @@ def number_from_match(m: regex.Match, unit: str | None = None) -> Number | None:
     if value == 0 and not frac:
         exact = True  # a stated nought is a nought
     return Number(raw=m.group(0), value=value, decimals=decimals, unit=unit, exact=exact)
-
-
-def is_money(n: Number | None) -> bool:
-    return n is not None and n.unit == "万元"
 
 
 def format_decimal(value: Decimal, decimals: int) -> str:

@@ -18,7 +18,8 @@ def snapshot(path: Path) -> dict:
 
     result = audit_file(path, load_rules(), display_name=path.name)
     doc = result.to_json()
-    doc.pop("meta", None)
+    doc.pop("meta", None)  # reading facts, not the audit
+    doc.pop("excerpt", None)  # the source text around the evidence, for the views
     return json.loads(json.dumps(doc, ensure_ascii=False))
 
 

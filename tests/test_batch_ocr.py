@@ -23,6 +23,7 @@ import pytest
 
 from pipeline.api import audit_file
 from pipeline.ingest.ocr.engine import OcrSettings
+from pipeline.ingest.settings import ReadSettings
 from pipeline.run.batch import BatchSettings, run_batch
 from pipeline.run.pool import WAIT, Pool
 
@@ -55,8 +56,8 @@ def recorded(tmp_path_factory):
     assert page["cached"], "the recorded OCR is stale: run fixtures/scans/make_scans.py --ocr-only"
 
 
-def opts(cache: Path) -> dict:
-    return {"pdf_engine": "auto", "ocr": "auto", "ocr_cache_dir": str(cache)}
+def opts(cache: Path) -> ReadSettings:
+    return ReadSettings(pdf_engine="auto", ocr=OcrSettings(mode="auto", cache_dir=str(cache)))
 
 
 def by_name(run) -> dict:
@@ -139,7 +140,7 @@ def test_pool_is_fed_while_it_runs():
 def test_scans_are_ocrd_page_by_page_in_the_pool(recorded, ocr_cache, tmp_path, rules):
     text = tmp_path / "narrative.txt"
     text.write_bytes(SAMPLE.read_bytes())
-    run = run_batch([*(SCANS / n for n in SCANNED), text], BatchSettings(jobs=2, read_opts=opts(ocr_cache)))
+    run = run_batch([*(SCANS / n for n in SCANNED), text], BatchSettings(jobs=2, read=opts(ocr_cache)))
     try:
         reports = by_name(run)
         for name in SCANNED:
@@ -173,7 +174,7 @@ def test_one_scan_on_the_command_line_splits_into_page_tasks(recorded, ocr_cache
 
 def test_a_hung_or_crashing_page_fails_its_file_only(recorded, ocr_cache):
     files = [SCANS / n for n in SCANNED]
-    settings = BatchSettings(jobs=2, timeout=5, read_opts=opts(ocr_cache), worker_setup=hang_and_crash_pages)
+    settings = BatchSettings(jobs=2, timeout=5, read=opts(ocr_cache), worker_setup=hang_and_crash_pages)
     t0 = time.monotonic()
     run = run_batch(files, settings)
     try:
@@ -209,7 +210,7 @@ def test_progress_bar_counts_ocr_pages(recorded, ocr_cache, tmp_path):
         seen.append((task.completed, task.total, task.fields["ocr"]))
 
     progress.advance = spy
-    run = run_batch([SCANS / SCANNED[0], SCANS / SCANNED[1], text], BatchSettings(jobs=2, read_opts=opts(ocr_cache)),
+    run = run_batch([SCANS / SCANNED[0], SCANS / SCANNED[1], text], BatchSettings(jobs=2, read=opts(ocr_cache)),
                     progress=progress)
     run.close()
     totals = [t for _, t, _ in seen]
@@ -225,7 +226,7 @@ def test_text_only_batch_has_no_page_tasks(tmp_path):
     for i in range(3):
         (folder / f"r{i}.txt").write_bytes(SAMPLE.read_bytes() + f"\n附：第{i}份\n".encode())
     shutil.copy(ROOT / "fixtures" / "pdf" / "form.pdf", folder / "text_layer.pdf")  # 4 pages with text
-    run = run_batch([folder], BatchSettings(jobs=2, read_opts=opts(tmp_path / "ocr_cache")))
+    run = run_batch([folder], BatchSettings(jobs=2, read=opts(tmp_path / "ocr_cache")))
     try:
         summary = run.spool.summary()
         assert "ocr_pages" not in summary and summary["failed"] == 0
@@ -239,7 +240,7 @@ def test_dask_workers_ocr_their_own_pages(recorded, ocr_cache, rules):
     """Under --executor dask nothing is deferred: one task per file, as before."""
     pytest.importorskip("distributed")
     name = SCANNED[0]
-    run = run_batch([SCANS / name, SAMPLE], BatchSettings(jobs=1, executor="dask", read_opts=opts(ocr_cache)))
+    run = run_batch([SCANS / name, SAMPLE], BatchSettings(jobs=1, executor="dask", read=opts(ocr_cache)))
     try:
         assert "ocr_pages" not in run.spool.summary()
         assert tasks_run(run) == 2

@@ -90,7 +90,8 @@ def test_out_dir_writes_json_and_markdown(tmp_path):
 def test_rules_override_changes_a_threshold(tmp_path):
     (tmp_path / "strict.yml").write_text(
         "rules:\n  - id: IND-11\n    name: over_achievement\n    title: t\n    category: missing_explanation\n"
-        "    severity: warning\n    check: over_achievement\n    params: {ratio: 400}\n    message: m\n",
+        "    severity: warning\n    check: over_achievement\n    params: {ratio: 400}\n    message: m\n"
+        "    examples:\n      fail: [{text: a, findings: []}]\n      pass: [{text: b}]\n",
         encoding="utf-8")
     doc = json.loads(run("audit", str(SAMPLE), "--json", "--rules", str(tmp_path)).stdout)
     assert not [f for f in doc["reports"][0]["findings"] if f["rule"] == "IND-11"]

@@ -9,7 +9,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from PIL import Image, ImageDraw
 
-from pipeline.ingest.ocr.engine import OcrBox
+from pipeline.ingest.ocr.box import OcrBox
 from pipeline.ingest.ocr.symbols import classify, read_lone_signs
 from pipeline.ingest.ocr.tables import (
     Rule,

@@ -11,8 +11,9 @@ from pipeline.audit.engine import OCR_LOW_NOTE, ocr_downgrade
 from pipeline.extract import extract_record
 from pipeline.extract.normalize import Text, normalize_line
 from pipeline.ingest.document import Document, Line
+from pipeline.ingest.ocr.box import OcrBox
 from pipeline.ingest.ocr.cache import OcrCache
-from pipeline.ingest.ocr.engine import OcrBox, OcrSettings
+from pipeline.ingest.ocr.engine import OcrSettings
 from pipeline.ingest.ocr.layout import page_lines, rows_of
 from pipeline.ingest.ocr.repair import find_repairs
 from pipeline.model import Evidence, Finding
@@ -209,7 +210,7 @@ def test_pool_workers_share_the_cores_for_ocr(monkeypatch):
 
     import pipeline.ingest.ocr.engine as ocr
     import pipeline.ingest.ocr.rapid as rapid
-    from pipeline.run.batch import engine_threads
+    from pipeline.run.work import engine_threads
 
     monkeypatch.setattr(os, "cpu_count", lambda: 8)
     assert engine_threads(1) is None and engine_threads(0) == 1 and engine_threads(2) == 4

@@ -8,7 +8,6 @@ from pipeline.audit.checks import KINDS, Tally
 from pipeline.audit.rules import Rule
 from pipeline.model import Finding, Record, finding_id
 
-SEVERITY_ORDER = {"error": 0, "warning": 1, "info": 2}
 # A finding whose evidence was read by OCR with a character scored below this
 # (recogniser probability, 0..1) may rest on a misread digit: an error becomes
 # a warning and the message asks for the original to be checked.
@@ -22,7 +21,10 @@ def audit_record(record: Record, rules: list[Rule]) -> tuple[list[Finding], int]
     findings: list[Finding] = []
     seen: dict[str, int] = {}
     for rule in rules:
-        for hit in KINDS[rule.check].run(record, rule.params, tally):
+        kind = KINDS[rule.check]
+        if kind.scope != "record":
+            continue  # batch-level: run by the store stage over the whole batch
+        for hit in kind.run(record, rule.params, tally):
             base = finding_id(record, rule.id, hit.subject)
             seen[base] = seen.get(base, 0) + 1
             fid = base if seen[base] == 1 else finding_id(record, rule.id, f"{hit.subject}#{seen[base]}")

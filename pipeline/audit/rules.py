@@ -1,8 +1,12 @@
 """Rule catalogue: YAML rule instances under rules/, loaded safely.
 
-A rule names a check kind (code in pipeline/checks) and gives it parameters,
-a Chinese message template, a category, a severity and documented examples.
-Nothing from a rule file is evaluated: templates only substitute {names}.
+A rule names a check kind (code in pipeline/audit/checks) and gives it
+parameters, a Chinese message template, a category, a severity and
+documented examples. The kind's contract is enforced here: only the
+parameters it takes, only the values it gives in {placeholders} (a misspelt
+`{scroe}` is an error, not printed literally), only the message variants it
+selects, and every rule has a failing and a passing example. Nothing from a
+rule file is evaluated: templates only substitute {names}.
 """
 
 from __future__ import annotations
@@ -14,7 +18,24 @@ import regex
 
 from pipeline.model import CATEGORIES, SEVERITIES
 
-DEFAULT_RULES_DIR = Path(__file__).resolve().parents[2] / "rules"
+
+def catalogue_dir() -> Path:
+    """The built-in catalogue: the data package `pipeline.catalogue` of an
+    installed perfaudit (pyproject.toml maps it to rules/), else rules/ beside
+    the package (a source checkout, an editable install)."""
+    import importlib.util
+
+    try:
+        spec = importlib.util.find_spec("pipeline.catalogue")
+    except ModuleNotFoundError:
+        spec = None
+    for location in (spec.submodule_search_locations or []) if spec else []:
+        if any(Path(location).glob("*.yml")):
+            return Path(location)
+    return Path(__file__).resolve().parents[2] / "rules"
+
+
+DEFAULT_RULES_DIR = catalogue_dir()
 PROFILES_DIR = DEFAULT_RULES_DIR / "profiles"
 DEFAULT_PROFILE = "national"
 REQUIRED_KEYS = ("id", "name", "title", "category", "severity", "message", "check")
@@ -109,7 +130,14 @@ def _make_rule(entry: dict, path: Path, kinds: dict) -> Rule:
         raise RuleError(f"{where}: 严重程度应为 {SEVERITIES}")
     if entry["check"] not in kinds:
         raise RuleError(f"{where}: 未知检查类型 {entry['check']!r}；可用：{sorted(kinds)}")
-    kinds[entry["check"]].validate(entry.get("params") or {}, where)
+    kind = kinds[entry["check"]]
+    problems = kind.param_problems(entry.get("params") or {})
+    missing = [p for p in kind.required if p not in (entry.get("params") or {})]
+    if missing:
+        problems.append(f"检查类型 {kind.name} 需要参数 {missing}")
+    problems += _message_problems(entry, kind) + _example_problems(entry, kind.scope)
+    if problems:
+        raise RuleError(f"{where}: " + "；".join(problems))
     return Rule(
         id=entry["id"],
         name=entry["name"],
@@ -128,6 +156,46 @@ def _make_rule(entry: dict, path: Path, kinds: dict) -> Rule:
         replaced_by=entry.get("replaced_by"),
         source=str(path),
     )
+
+
+def _message_problems(entry: dict, kind) -> list[str]:
+    """Placeholders the kind does not give, and variants it never selects."""
+    messages = entry.get("messages") or {}
+    if not isinstance(messages, dict):
+        return ["messages 应为映射（变体名: 消息模板）"]
+    out = []
+    bad_variants = sorted(set(messages) - set(kind.variants))
+    if bad_variants:
+        out.append(f"检查类型 {kind.name} 没有消息变体 {bad_variants}；可用：{list(kind.variants)}")
+    for label, template in [("message", entry["message"]), *((f"messages.{k}", v) for k, v in messages.items())]:
+        unknown = sorted(set(PLACEHOLDER_RE.findall(str(template))) - set(kind.values))
+        if unknown:
+            names = "、".join("{" + u + "}" for u in unknown)
+            out.append(f"{label} 使用了检查类型 {kind.name} 不提供的值 {names}；可用：{list(kind.values)}")
+    return out
+
+
+def _example_problems(entry: dict, scope: str) -> list[str]:
+    """A rule's examples are its tests: at least one failing and one passing,
+    each a text snippet (record rules) or batch data (`documents` submitted
+    together, or one table `row`); a failing one lists the findings it gives."""
+    examples = entry.get("examples")
+    if not isinstance(examples, dict):
+        return ["缺少 examples（至少一个 fail 和一个 pass 示例）"]
+    out = []
+    for kind in ("fail", "pass"):
+        cases = examples.get(kind)
+        if not isinstance(cases, list) or not cases or not all(isinstance(e, dict) for e in cases):
+            out.append(f"缺少 {kind} 示例")
+            continue
+        for i, case in enumerate(cases):
+            if scope == "record" and not isinstance(case.get("text"), str):
+                out.append(f"{kind} 示例 {i} 缺少 text")
+            if scope == "batch" and not isinstance(case.get("documents") or case.get("row"), list | dict):
+                out.append(f"{kind} 示例 {i} 缺少 documents 或 row")
+            if kind == "fail" and not isinstance(case.get("findings"), list):
+                out.append(f"fail 示例 {i} 缺少 findings 列表")
+    return out
 
 
 def profile_names() -> list[str]:
@@ -153,6 +221,8 @@ def apply_profile(rules: list[Rule], name: str) -> list[Rule]:
         if rule_id not in by_id:
             raise RuleError(f"{path}: 没有规则 {rule_id}")
         rule = by_id[rule_id]
-        KINDS[rule.check].validate(params or {}, f"{path}:{rule_id}")
+        problems = KINDS[rule.check].param_problems(params or {})
+        if problems:
+            raise RuleError(f"{path}:{rule_id}: " + "；".join(problems))
         by_id[rule_id] = dataclasses.replace(rule, params={**rule.params, **(params or {})})
     return [by_id[r.id] for r in rules]

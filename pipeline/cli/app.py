@@ -1,4 +1,4 @@
-"""perfaudit command line: a thin layer over pipeline.api and pipeline.report.summary.
+"""perfaudit command line: a thin layer over pipeline.run.batch and pipeline.report.
 
 stdout carries only data (the JSON document with --json, the catalogue for
 `rules`); progress, logs and the human summary go to stderr.
@@ -56,10 +56,14 @@ def build_parser() -> argparse.ArgumentParser:
     cli_batch.add_audit_options(audit)
 
     rules = sub.add_parser("rules", help="列出规则目录：编号、类别、严重程度、标题",
-                           description="列出规则目录。", epilog="例子: perfaudit rules --json",
+                           description="列出规则目录（含批次级规则 XDOC-xx、DQ-xx）。",
+                           epilog="例子: perfaudit rules --json\n      perfaudit rules --markdown > docs/RULES.md",
                            formatter_class=argparse.RawDescriptionHelpFormatter)
     rules.add_argument("--rules", metavar="DIR", action="append", help="追加或覆盖规则的目录")
-    rules.add_argument("--json", action="store_true", help="以 JSON 列出（含说明、依据与示例）")
+    shape = rules.add_mutually_exclusive_group()
+    shape.add_argument("--json", action="store_true", help="以 JSON 列出（含说明、依据与示例）")
+    shape.add_argument("--markdown", action="store_true",
+                       help="输出规则说明文档（Markdown；仓库中的 docs/RULES.md 即由此生成）")
 
     parser.set_defaults(_extra={**cli_store.add_commands(sub), **cli_review.add_commands(sub)})
     return parser
@@ -123,16 +127,19 @@ def _audit(args, parser) -> int:
 
 def _audit_outputs(args, run, store, formats) -> int:
     from pipeline.cli import audit as cli_batch
-    from pipeline.run.spool import write_json
+    from pipeline.cli.review import load_decisions
+    from pipeline.report.document import write_json
 
     cli_batch.post_checks(args, run, store)
-    hidden = cli_batch.apply_review(args, run.spool, store)
+    new_only = getattr(args, "new_only", False)
+    decisions = load_decisions(args, store, open_db=False)
+    hidden = run.spool.carry_decisions(decisions, new_only) if decisions is not None else 0
     document = run.spool.document()
     if args.json:
         write_json(document, sys.stdout)
         sys.stdout.write("\n")
     if args.out:
-        cli_batch.write_outputs(args, document, formats)
+        cli_batch.write_outputs(args, run, document, formats)
     if not args.json and not args.quiet:
         cli_batch.print_summary(document)
     if hidden:
@@ -150,6 +157,11 @@ def _rules(args) -> int:
     except RuleError as exc:
         print(f"perfaudit: 规则文件有误：{exc}", file=sys.stderr)
         return 2
+    if args.markdown:
+        from pipeline.report.rules_doc import rules_markdown
+
+        sys.stdout.write(rules_markdown(rules))
+        return 0
     if args.json:
         rows = [{"id": r.id, "name": r.name, "category": r.category, "severity": r.severity, "title": r.title,
                  "why": r.why, "tolerance": r.tolerance, "references": list(r.references),

@@ -11,7 +11,6 @@ import sys
 from pathlib import Path
 
 TERMINAL_MAX_REPORTS = 20  # beyond this the terminal gets the summary only (see --out)
-STREAMED_FORMATS = ("json", "md")
 
 
 def add_audit_options(audit) -> None:
@@ -69,10 +68,12 @@ def open_store(args):
         return None, None
 
 
-def read_opts(args) -> dict:
-    """How inputs are read (ingest options), as the batch workers and the cache key see them."""
-    return {"pdf_engine": args.pdf_engine, "ocr": getattr(args, "ocr", "auto"),
-            "ocr_cache_dir": getattr(args, "ocr_cache", None)}
+def read_settings(args):
+    """How inputs are read (--pdf-engine, --ocr, --ocr-cache)."""
+    from pipeline.ingest.settings import ReadSettings
+
+    return ReadSettings.from_options(pdf_engine=args.pdf_engine, ocr=getattr(args, "ocr", None),
+                                     ocr_cache_dir=getattr(args, "ocr_cache", None))
 
 
 def start_batch(args, store):
@@ -81,7 +82,7 @@ def start_batch(args, store):
 
     settings = BatchSettings(jobs=args.jobs or 0, timeout=args.timeout or None,
                              rules_dirs=tuple(args.rules or ()), profile=getattr(args, "profile", None),
-                             read_opts=read_opts(args),
+                             read=read_settings(args),
                              use_cache=not args.no_cache, executor=args.executor,
                              scheduler=args.scheduler, send_bytes=args.send_bytes)
     return run_batch(args.paths, settings, store, progress=progress_for(not args.quiet))
@@ -97,10 +98,10 @@ def post_checks(args, run, store) -> None:
     from pipeline.store.crossdoc import cross_checks
 
     shas = sorted({s for s in run.spool.shas if s})
-    by_sha = cross_checks(store, shas)
+    by_sha = cross_checks(store, shas, run.rules)
     prefixes = ["XDOC-"]
     if args.validate:
-        dq, summary = run_validation(store, shas, Path(args.out) / "data_docs" if args.out else None)
+        dq, summary = run_validation(store, shas, Path(args.out) / "data_docs" if args.out else None, run.rules)
         for sha, findings in dq.items():
             by_sha.setdefault(sha, []).extend(findings)
         prefixes.append("DQ-")
@@ -108,70 +109,20 @@ def post_checks(args, run, store) -> None:
     run.spool.add_extra(by_sha)
 
 
-def run_validation(store, shas: list[str], docs_dir: Path | None):
+def run_validation(store, shas: list[str], docs_dir: Path | None, rules: list | None = None):
     from pipeline.store.validate import validate_run
 
-    dq, summary = validate_run(store, shas, docs_dir)
+    dq, summary = validate_run(store, shas, docs_dir, rules)
     docs = f"；Data Docs：{summary['data_docs']}" if summary["data_docs"] else ""
     print(f"数据质量检查：{summary['expectations']} 项期望，{summary['failed']} 项未通过，"
           f"{sum(map(len, dq.values()))} 个问题{docs}", file=sys.stderr)
     return dq, summary
 
 
-def apply_review(args, spool, store) -> int:
-    """With --db or --new-only: each finding carries its latest review decision
-    (review.annotate) and --new-only drops the decided ones, as the reports are
-    read back. One pass first fixes the summary counts; returns how many
-    findings --new-only hides."""
-    new_only = getattr(args, "new_only", False)
-    if not (args.db or new_only):
-        return 0
-    from types import SimpleNamespace
+def write_outputs(args, run, document: dict, formats: list[str]) -> None:
+    from pipeline.report.summary import write_outputs
 
-    from pipeline.store.review import annotate, keep_new_only
-
-    decisions = store.latest_decisions() if store is not None else {}
-
-    def apply(rep: dict) -> dict:
-        shim = SimpleNamespace(findings=rep["findings"])
-        annotate([shim], decisions)
-        if new_only:
-            keep_new_only([shim])
-            rep["findings"] = shim.findings
-        return rep
-
-    hidden = 0
-    for rep in spool:
-        kept = {id(f) for f in apply({**rep, "findings": list(rep["findings"])})["findings"]}
-        for f in rep["findings"]:
-            if id(f) not in kept:
-                spool.counts[f["severity"]] -= 1
-                hidden += 1
-    spool.transform = apply
-    return hidden
-
-
-def write_outputs(args, document: dict, formats: list[str]) -> None:
-    """json and md are streamed here (memory stays flat); the other formats go
-    to report.write_outputs with the lazily read reports."""
-    from pipeline.report.summary import write_outputs as write_others
-    from pipeline.run.spool import write_json, write_markdown
-
-    out = Path(args.out)
-    out.mkdir(parents=True, exist_ok=True)
-    written = []
-    if "json" in formats:
-        with open(out / "audit.json", "w", encoding="utf-8") as fh:
-            write_json(document, fh)
-        written.append(out / "audit.json")
-    if "md" in formats:
-        write_markdown(document, out / "summary.md")
-        written.append(out / "summary.md")
-    others = [f for f in formats if f not in STREAMED_FORMATS]
-    if others:
-        written += write_others(document, out, others, rules_dirs=args.rules,
-                                read_opts=read_opts(args))
-    for p in written:
+    for p in write_outputs(document, Path(args.out), formats, run.fingerprints()):
         print(f"已写入 {p}", file=sys.stderr)
 
 

@@ -68,26 +68,21 @@ def _db_path(args) -> Path:
     return Path(args.db) if getattr(args, "db", None) else DEFAULT_DB
 
 
-def apply_decisions(args, results) -> int | None:
-    """With --db or --new-only: put each finding's latest decision on it
-    (finding["review"]) and, for --new-only, drop the decided ones.
-    Returns an exit code when the decisions cannot be read for --new-only."""
+def load_decisions(args, store=None, open_db: bool = True) -> dict | None:
+    """The latest review decision per finding id, when --db or --new-only
+    asks for them (else None). From `store` when the command has it open;
+    otherwise, with `open_db`, read from the database (read-only)."""
     new_only = getattr(args, "new_only", False)
     if not getattr(args, "db", None) and not new_only:
         return None
-    decisions = _load_decisions(_db_path(args), strict=new_only)
-    if decisions is None:
-        return 2
-    from pipeline.store.review import annotate, keep_new_only
-
-    annotate(results, decisions)
-    if new_only:
-        hidden = keep_new_only(results)
-        print(f"已隐藏 {hidden} 个已有审核结论的问题（--new-only）。", file=sys.stderr)
-    return None
+    if store is not None:
+        return store.latest_decisions()
+    if not open_db:
+        return {}
+    return _read_decisions(_db_path(args), strict=new_only) or {}
 
 
-def _load_decisions(path: Path, strict: bool) -> dict | None:
+def _read_decisions(path: Path, strict: bool) -> dict | None:
     from pipeline.store.db import Store, StoreError
 
     if not path.exists():
@@ -99,7 +94,7 @@ def _load_decisions(path: Path, strict: bool) -> dict | None:
             return st.latest_decisions()
     except (StoreError, Exception) as exc:  # noqa: BLE001 - duckdb errors are not StoreError
         print(f"perfaudit: 无法读取审核结论（{path}）：{exc}", file=sys.stderr)
-        return None if strict else {}
+        return None
 
 
 def _review(args) -> int:
@@ -172,12 +167,35 @@ def _print_stats(rows: list[dict]) -> None:
 
 
 def _show(args) -> int:
+    """Audit one file (the batch runner, in this process, no store) and print
+    its findings with the source excerpt captured at audit time."""
     if args.context < 0:
         print("perfaudit: --context 不能为负数", file=sys.stderr)
         return 2
     if not Path(args.file).is_file():
         print(f"perfaudit: 找不到文件：{args.file}", file=sys.stderr)
         return 2
-    from pipeline.report.show import show_file
+    from rich.console import Console
 
-    return show_file(args)
+    from pipeline.audit.rules import RuleError
+    from pipeline.ingest.settings import ReadSettings
+    from pipeline.report.show import print_report
+    from pipeline.run.batch import BatchSettings, run_batch
+
+    settings = BatchSettings(timeout=None, rules_dirs=tuple(args.rules or ()), executor="inline",
+                             read=ReadSettings(pdf_engine=args.pdf_engine), excerpt_context=args.context)
+    try:
+        run = run_batch([args.file], settings)
+    except RuleError as exc:
+        print(f"perfaudit: 规则文件有误：{exc}", file=sys.stderr)
+        return 2
+    try:
+        decisions = load_decisions(args)
+        if decisions is not None:
+            run.spool.carry_decisions(decisions)
+        console = Console(highlight=False)
+        for rep in run.spool:
+            print_report(console, rep, args.context)
+        return run.spool.exit_code()
+    finally:
+        run.close()

@@ -18,8 +18,9 @@ from pipeline.ingest.document import Document, IngestError, Line, Table
 from pipeline.ingest.pdf_engines import PageScan, pdfium_has_rules, scan_pdfium_page, scan_plumber_page
 from pipeline.ingest.pdf_layout import TextLine, page_lines, remove_running
 from pipeline.ingest.pdf_tables import PageTable, build_table, find_page_tables, glyphs_outside, stitch
+from pipeline.ingest.settings import PDF_ENGINES
 
-ENGINES = ("auto", "pdfplumber", "pdfium")
+ENGINES = PDF_ENGINES
 # A page whose characters are more than this share unmappable has no usable text layer.
 MAX_BAD_SHARE = 0.3
 # A page with fewer characters than this and an image over most of it is a scan

@@ -11,6 +11,7 @@ import codecs
 from pathlib import Path
 
 from pipeline.ingest.document import Document, IngestError, Line
+from pipeline.ingest.settings import ReadSettings, as_read_settings
 
 TEXT_SUFFIXES = {".txt", ".text"}
 INPUT_SUFFIXES = {".txt", ".pdf", ".docx"}
@@ -28,14 +29,15 @@ MAX_CONTROL_SHARE = 0.02
 MAX_TEXT_BYTES = 50 * 1024 * 1024
 
 
-def read_document(path: str | Path, display_name: str | None = None, pdf_engine: str = "auto",
-                  ocr="auto", ocr_cache_dir: str | None = None, ocr_plan=None) -> Document:
+def read_document(path: str | Path, display_name: str | None = None, settings: ReadSettings | None = None,
+                  *, ocr_plan=None, **options) -> Document:
     """Read one input file into a Document, or raise IngestError.
 
-    `ocr` ("auto", "never", "always" or a `pipeline.ingest.ocr.engine.OcrSettings`) says which PDF
-    pages are read by OCR, `ocr_cache_dir` where their results are cached (see
-    pipeline/ocr_pdf.py); `ocr_plan` (an `ocr_pdf.OcrPlan`) lets a batch OCR the pages
-    in its pool."""
+    `settings` (or the keyword options of `ReadSettings.from_options`:
+    pdf_engine, ocr, ocr_cache_dir, ocr_dpi) say how PDF text and scanned
+    pages are read; `ocr_plan` (a `pipeline.ingest.ocr.pdf.OcrPlan`) lets a
+    batch OCR the pages in its pool."""
+    settings = as_read_settings(settings, **options)
     path = Path(path)
     name = display_name or str(path)
     suffix = path.suffix.lower()
@@ -51,16 +53,13 @@ def read_document(path: str | Path, display_name: str | None = None, pdf_engine:
     if not data.strip():
         raise IngestError("empty", "文件为空，没有可审核的内容。")
     if suffix == ".pdf" or data[:5] == b"%PDF-":
-        from pipeline.ingest.ocr.engine import as_settings
-
-        settings = as_settings(ocr, ocr_cache_dir)
-        if settings.mode == "never":
+        if settings.ocr.mode == "never":
             from pipeline.ingest.pdf import read_pdf
 
-            return read_pdf(data, name, engine=pdf_engine)
+            return read_pdf(data, name, engine=settings.pdf_engine)
         from pipeline.ingest.ocr.pdf import read_pdf_ocr
 
-        return read_pdf_ocr(data, name, pdf_engine, settings, ocr_plan)
+        return read_pdf_ocr(data, name, settings.pdf_engine, settings.ocr, ocr_plan)
     if suffix == ".docx" or (data[:2] == b"PK" and suffix not in TEXT_SUFFIXES):
         from pipeline.ingest.docx import read_docx
 

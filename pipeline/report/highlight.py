@@ -66,9 +66,10 @@ def locate(lines: tuple[Line, ...] | list[Line], ev: dict) -> Located | None:
 
 def locate_cell(tables, ev: dict) -> tuple[int, int, int] | None:
     """(0-based table index, row, col) of a table-cell evidence item (1-based
-    `table`, 0-based `row`/`col`, as pipeline.model.Evidence), or None."""
+    `table`, 0-based `row`/`col`, as pipeline.model.Evidence), or None.
+    `tables` by position; None stands for a table an excerpt left out."""
     t = ev.get("table")
-    if t is None or not 1 <= t <= len(tables):
+    if t is None or not 1 <= t <= len(tables) or tables[t - 1] is None:
         return None
     for row in tables[t - 1].rows:
         for cell in row:

@@ -17,28 +17,28 @@ from pathlib import Path
 
 from pipeline import __version__
 from pipeline.labels import CATEGORY_ZH, DOC_TYPE_ZH, SEVERITY_ZH, STATUS_ZH, subject_zh, where_zh
+from pipeline.model import SEVERITIES
 from pipeline.report.tables import budget_table, indicator_table
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
-SEVERITIES = ("error", "warning", "info")
 UNKNOWN = "未识别"
 CHART_MAX_BARS = 15  # longer charts end with one 其他 bar
 
 
-def write_html(document: dict, out_dir: Path, read_opts: dict | None = None) -> Path:
+def write_html(document: dict, out_dir: Path) -> Path:
     """Write index.html and report-NNN.html under `out_dir`; return index.html."""
     env = _env()
     out_dir.mkdir(parents=True, exist_ok=True)
     reports = document["reports"]
     pages = [f"report-{i:03d}.html" for i in range(1, len(reports) + 1)]
     common = {"version": __version__, "generated": datetime.now().strftime("%Y-%m-%d %H:%M"),
-              "severity_zh": SEVERITY_ZH}
+              "severity_zh": SEVERITY_ZH, "severities": SEVERITIES}
     index = out_dir / "index.html"
     index.write_text(env.get_template("index.html.j2").render(
         **common, nonce=secrets.token_urlsafe(16), **dashboard(document, pages)), encoding="utf-8")
     for rep, page in zip(reports, pages, strict=True):
         html = env.get_template("report.html.j2").render(
-            **common, nonce=secrets.token_urlsafe(16), **report_context(rep, read_opts or {}))
+            **common, nonce=secrets.token_urlsafe(16), **report_context(rep))
         (out_dir / page).write_text(html, encoding="utf-8")
     return index
 
@@ -118,11 +118,11 @@ def _finding_row(rep: dict, rec: dict, f: dict, href: str) -> dict:
     }
 
 
-def report_context(rep: dict, read_opts: dict) -> dict:
+def report_context(rep: dict) -> dict:
     from pipeline.report.html_source import source_view
 
     rec = rep.get("record") or {}
-    lines, note = source_view(rep, read_opts) if rep["status"] == "ok" else ([], None)
+    lines, note = source_view(rep) if rep["status"] == "ok" else ([], None)
     findings = [_finding_card(n, f, rec) for n, f in enumerate(rep["findings"])]
     located = {a for row in lines for piece in _pieces(row) for a in piece["anchors"]}
     for card in findings:

@@ -1,44 +1,48 @@
-"""The source-text view of one report page: the document's lines cut into
-pieces, with every evidence span marked, anchored (ev-<finding>-<k>) and
-noted in the margin with the findings it supports. Plain data for the
-template; escaping is the template's job."""
+"""The source-text view of one report page: the excerpt of the document
+captured at audit time (pipeline.report.excerpt) cut into pieces, with every
+evidence span marked, anchored (ev-<finding>-<k>) and noted in the margin
+with the findings it supports; a gap row where text was left out. Plain data
+for the template; escaping is the template's job."""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
+from pipeline.model import SEVERITY_RANK
+from pipeline.report.excerpt import Excerpt
 from pipeline.report.highlight import locate, locate_cell, segments
 
-SEVERITY_RANK = {"error": 0, "warning": 1, "info": 2}
+NO_EXCERPT = "没有原文摘录（该结果由旧版 perfaudit 生成），只列出问题。"
 
 
-def source_view(rep: dict, read_opts: dict) -> tuple[list[dict], str | None]:
+def source_view(rep: dict) -> tuple[list[dict], str | None]:
     """(rows, note): rows are lines ({"kind": "line"}), page headings
-    ({"kind": "page"}) and document tables ({"kind": "table"}); note says why
-    the source could not be shown."""
-    from pipeline.ingest.document import IngestError
-    from pipeline.ingest.text import read_document
-
-    try:
-        doc = read_document(rep["source"], **read_opts)
-    except IngestError as exc:
-        return [], f"无法重新读取原文（{exc.message}），只列出问题。"
-    except OSError as exc:
-        return [], f"无法重新读取原文（{exc}），只列出问题。"
-    marks, anchors, notes = _collect(doc.lines, rep["findings"])
-    cells = _collect_cells(doc.tables, rep["findings"])
-    tables = defaultdict(list)
-    for ti, t in enumerate(doc.tables):
-        tables[t.after_line].append(_table_row(ti, t, cells))
-    rows: list[dict] = list(tables.get(-1, []))
+    ({"kind": "page"}), document tables ({"kind": "table"}) and gaps
+    ({"kind": "gap"}: lines the excerpt left out); note says why no source
+    text is shown."""
+    excerpt = Excerpt.from_json(rep.get("excerpt"))
+    if excerpt is None:
+        return [], NO_EXCERPT if rep["findings"] else None
+    lines = excerpt.lines
+    marks, anchors, notes = _collect(lines, rep["findings"])
+    tables = excerpt.table_list()
+    cells = _collect_cells(tables, rep["findings"])
+    pending = sorted((t.after_line, n) for n, t in excerpt.tables.items())
+    rows: list[dict] = []
     page = None
-    for i, ln in enumerate(doc.lines):
+    for k, ln in enumerate(lines):
+        i = excerpt.index[k]
+        while pending and pending[0][0] < i:
+            n = pending.pop(0)[1]
+            rows.append(_table_row(n - 1, tables[n - 1], cells))
+        if excerpt.gap_before(k) or (k == 0 and i > 0):
+            rows.append({"kind": "gap"})
         if ln.page != page and ln.page is not None:
             page = ln.page
             rows.append({"kind": "page", "page": page})
-        if ln.text.strip() or i in marks:
-            rows.append(_line_row(i, ln, marks.get(i, []), anchors, notes.get(i, [])))
-        rows += tables.get(i, [])
+        if ln.text.strip() or k in marks:
+            rows.append(_line_row(k, ln, marks.get(k, []), anchors, notes.get(k, [])))
+    rows += [_table_row(n - 1, tables[n - 1], cells) for _, n in pending]
     return rows, None
 
 

@@ -1,49 +1,21 @@
 """`perfaudit show FILE`: one report's findings in the terminal, each with a
-few lines of source text around its evidence (evidence highlighted).
+few lines of source text around its evidence (evidence highlighted), from
+the excerpt captured when the file was audited (pipeline.report.excerpt).
 
-This is a view for people, not data: it prints to stdout (so it can be paged
-with `| less -R`), and keeps the audit's exit status."""
+This is a view for people, not data: pipeline.cli.review prints it to stdout
+(so it can be paged with `| less -R`) and keeps the audit's exit status."""
 
 from __future__ import annotations
 
-import sys
-
 from pipeline.labels import SEVERITY_ZH, subject_zh
+from pipeline.report.excerpt import Excerpt
 from pipeline.report.highlight import locate, locate_cell
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
 EVIDENCE_STYLE = {"error": "black on red", "warning": "black on yellow", "info": "black on cyan"}
 
 
-def show_file(args) -> int:
-    from rich.console import Console
-
-    from pipeline.api import ReportResult, audit_document
-    from pipeline.audit.rules import RuleError, load_rules
-    from pipeline.cli.review import apply_decisions
-    from pipeline.ingest.document import IngestError
-    from pipeline.ingest.text import read_document
-    from pipeline.report.summary import exit_code
-
-    console = Console(highlight=False)
-    try:
-        rules = load_rules(args.rules)
-        doc = read_document(args.file, pdf_engine=args.pdf_engine)
-    except RuleError as exc:
-        print(f"perfaudit: 规则文件有误：{exc}", file=sys.stderr)
-        return 2
-    except IngestError as exc:
-        console.print(f"[bold red]无法读取[/]（{exc.code}）：{exc.message}")
-        return 3
-    result: ReportResult = audit_document(doc, rules)
-    failed = apply_decisions(args, [result])
-    if failed:
-        return failed
-    print_report(console, result.to_json(), doc, args.context)
-    return exit_code([result])
-
-
-def print_report(console, rep: dict, doc, context: int) -> None:
+def print_report(console, rep: dict, context: int) -> None:
     console.rule(f"[bold]{rep['source']}")
     if rep["status"] != "ok":
         console.print(f"[bold red]无法读取[/]（{rep['error']['code']}）：{rep['error']['message']}")
@@ -55,15 +27,17 @@ def print_report(console, rep: dict, doc, context: int) -> None:
     console.print("　".join(f"[{SEVERITY_STYLE[s]}]{SEVERITY_ZH[s]} {n}[/]" for s, n in counts.items()))
     if not rep["findings"]:
         console.print("[green]未发现问题[/]")
+    excerpt = Excerpt.from_json(rep.get("excerpt"))
     for n, f in enumerate(rep["findings"], start=1):
         console.print()
-        _print_finding(console, n, f, rec, doc, context)
+        _print_finding(console, n, f, rec, excerpt, context)
 
 
-def _print_finding(console, n: int, f: dict, rec: dict, doc, context: int) -> None:
+def _print_finding(console, n: int, f: dict, rec: dict, excerpt: Excerpt | None, context: int) -> None:
     from rich.markup import escape
 
-    sev, lines, tables = f["severity"], doc.lines, doc.tables
+    sev = f["severity"]
+    lines, tables = (excerpt.lines, excerpt.table_list()) if excerpt else ((), [])
     console.print(f"[bold]{n}.[/] [{SEVERITY_STYLE[sev]}]【{SEVERITY_ZH[sev]}】[/] [bold]{f['rule']}[/] "
                   f"{escape(subject_zh(f['subject'], rec))}  [dim]问题编号 {f['id']}[/]")
     console.print(escape(f["message"]), style="")
@@ -90,7 +64,7 @@ def _print_finding(console, n: int, f: dict, rec: dict, doc, context: int) -> No
         for ev in f.get("evidence") or []:
             console.print(f"  原文：{escape(ev['text'])}", style="dim")
         return
-    for block in _blocks(lines, sorted(marks), context):
+    for block in _blocks(excerpt, sorted(marks), context):
         if block is None:
             console.print("      ⋮", style="dim")
             continue
@@ -110,15 +84,18 @@ def _cell_row(t: int, row: int, table, cols: set[int], style: str):
     return text
 
 
-def _blocks(lines, hits: list[int], context: int) -> list[int | None]:
-    """Line indices to print: the evidence lines and `context` non-blank lines
-    either side; None marks a gap between separate blocks."""
+def _blocks(excerpt: Excerpt, hits: list[int], context: int) -> list[int | None]:
+    """Excerpt line positions to print: the evidence lines and `context`
+    non-blank lines either side (never across text the excerpt left out);
+    None marks a gap between separate blocks."""
+    lines = excerpt.lines
     keep: set[int] = set()
     for i in hits:
         keep.add(i)
         for step in (-1, 1):
             j, seen = i + step, 0
-            while 0 <= j < len(lines) and seen < context:
+            # stepping from j - step to j crosses the boundary before max(j, j - step)
+            while 0 <= j < len(lines) and seen < context and not excerpt.gap_before(max(j, j - step)):
                 if lines[j].text.strip():
                     keep.add(j)
                     seen += 1
@@ -126,7 +103,8 @@ def _blocks(lines, hits: list[int], context: int) -> list[int | None]:
     out: list[int | None] = []
     prev = None
     for i in sorted(keep):
-        if prev is not None and any(lines[k].text.strip() for k in range(prev + 1, i)):
+        if prev is not None and (any(excerpt.gap_before(k) for k in range(prev + 1, i + 1))
+                                 or any(lines[k].text.strip() for k in range(prev + 1, i))):
             out.append(None)
         out.append(i)
         prev = i

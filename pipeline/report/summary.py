@@ -1,89 +1,58 @@
-"""Report stage: results -> the SPEC §3 JSON document, a Markdown summary
-and a terminal summary. Only this stage (and the CLI) writes output."""
+"""Report stage: the outputs of a run — audit.json, summary.md, audit.xlsx,
+html/ — and the terminal summary. Only this stage (and the CLI) writes
+output; it works from the document alone (reports carry their evidence and
+its source excerpt), never re-opening a source or the rule catalogue."""
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
-from pipeline import __version__
-from pipeline.labels import SEVERITY_ZH, STATUS_ZH  # noqa: F401 - STATUS_ZH re-exported
+from pipeline.labels import SEVERITY_ZH, where_zh
+from pipeline.report.document import build_document, exit_code, write_json  # noqa: F401 - the report API
 
 
-def build_document(results) -> dict:
-    counts = {"error": 0, "warning": 0, "info": 0}
-    for r in results:
-        for f in r.findings:
-            counts[f["severity"]] += 1
-    return {
-        "tool": {"name": "perfaudit", "version": __version__},
-        "reports": [r.to_json() for r in results],
-        "summary": {
-            "reports": len(results),
-            "failed": sum(1 for r in results if r.status != "ok"),
-            "findings": counts,
-        },
-    }
-
-
-def exit_code(results) -> int:
-    """SPEC §2: 3 if any input unreadable, else 1 if any error finding, else 0."""
-    if any(r.status != "ok" for r in results):
-        return 3
-    if any(f["severity"] == "error" for r in results for f in r.findings):
-        return 1
-    return 0
-
-
-def dumps(document: dict) -> str:
-    return json.dumps(document, ensure_ascii=False, indent=2)
-
-
-def write_outputs(document: dict, out_dir: Path, formats: list[str], rules_dirs=None,
-                  read_opts: dict | None = None) -> list[Path]:
+def write_outputs(document: dict, out_dir: Path, formats: list[str],
+                  fingerprints: dict[str, str] | None = None) -> list[Path]:
     """Write the requested formats under `out_dir`: audit.json, summary.md,
-    audit.xlsx, html/index.html. `rules_dirs` as for the audit (the workbook
-    records rule fingerprints); `read_opts` re-read sources for the HTML."""
+    audit.xlsx, html/index.html. json and md are streamed (a spool's reports
+    are read from disk one at a time). `fingerprints`: rule id -> fingerprint
+    of the rules the run used (pipeline.store.review.rule_fingerprint), kept
+    in the workbook so `review import` can tell a changed rule."""
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     if "json" in formats:
         p = out_dir / "audit.json"
-        p.write_text(dumps(document), encoding="utf-8")
+        with open(p, "w", encoding="utf-8") as fh:
+            write_json(document, fh)
         written.append(p)
     if "md" in formats:
         p = out_dir / "summary.md"
-        p.write_text(markdown(document), encoding="utf-8")
+        write_markdown(document, p)
         written.append(p)
     if "xlsx" in formats:
         from pipeline.report.xlsx import write_xlsx
-        from pipeline.store.review import rule_fingerprints
 
-        written.append(write_xlsx(document, out_dir / "audit.xlsx", rule_fingerprints(rules_dirs)))
+        written.append(write_xlsx(document, out_dir / "audit.xlsx", fingerprints))
     if "html" in formats:
         from pipeline.report.html import write_html
 
-        written.append(write_html(document, out_dir / "html", read_opts or {}))
+        written.append(write_html(document, out_dir / "html"))
     return written
 
 
-def _where(ev: dict) -> str:
-    page = f"第{ev['page']}页 " if ev.get("page") else ""
-    end = f"–{ev['line_end']}" if ev.get("line_end") else ""
-    return f"{page}第{ev['line']}{end}行"
-
-
-def markdown(document: dict) -> str:
+def write_markdown(document: dict, path: Path) -> None:
+    """summary.md, streamed report by report."""
     s = document["summary"]
-    lines = [
-        "# 绩效自评报告审核结果",
-        "",
-        f"共 {s['reports']} 份报告，无法读取 {s['failed']} 份；发现错误 {s['findings']['error']} 项、"
-        f"警告 {s['findings']['warning']} 项、提示 {s['findings']['info']} 项。",
-        "",
-    ]
-    for rep in document["reports"]:
-        lines += _markdown_report(rep)
-    return "\n".join(lines) + "\n"
+    with open(path, "w", encoding="utf-8") as out:
+        out.write("\n".join([
+            "# 绩效自评报告审核结果",
+            "",
+            f"共 {s['reports']} 份报告，无法读取 {s['failed']} 份；发现错误 {s['findings']['error']} 项、"
+            f"警告 {s['findings']['warning']} 项、提示 {s['findings']['info']} 项。",
+            "",
+        ]) + "\n")
+        for rep in document["reports"]:
+            out.write("\n".join(_markdown_report(rep)) + "\n")
 
 
 def _markdown_report(rep: dict) -> list[str]:
@@ -106,7 +75,7 @@ def _markdown_report(rep: dict) -> list[str]:
         ev = f["evidence"][0] if f["evidence"] else None
         cells = [
             SEVERITY_ZH[f["severity"]], f["rule"], f["subject"], f["message"],
-            ev["text"] if ev else "", _where(ev) if ev else "", f.get("suggestion") or "",
+            ev["text"] if ev else "", where_zh(ev) if ev else "", f.get("suggestion") or "",
         ]
         out.append("| " + " | ".join(str(c).replace("|", "｜") for c in cells) + " |")
     return out + [""]
@@ -135,7 +104,7 @@ def print_terminal(document: dict, stream=None) -> None:
         for f in rep["findings"]:
             ev = f["evidence"][0] if f["evidence"] else None
             table.add_row(f"[{style[f['severity']]}]{SEVERITY_ZH[f['severity']]}[/]", f["rule"], f["subject"],
-                          f["message"], _where(ev) if ev else "")
+                          f["message"], where_zh(ev) if ev else "")
         console.print(table)
     s = document["summary"]
     console.print(

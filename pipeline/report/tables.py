@@ -3,14 +3,15 @@ the Excel sheets 指标 / 预算 and the HTML report pages. Values as stated."""
 
 from __future__ import annotations
 
-from pipeline.labels import BUDGET_FIELD_ZH, BUDGET_LINE_ZH
+from pipeline.labels import BUDGET_FIELD_ZH, BUDGET_LINE_ZH, where_zh
 from pipeline.model import BUDGET_FIELDS, BUDGET_LINES
 
 INDICATOR_COLUMNS = (
     "序号", "一级指标", "二级指标", "指标名称", "年度指标值", "年中监控值", "实际完成值", "完成率(%)",
     "是否达到", "分值", "得分", "偏差原因", "位置",
 )
-BUDGET_COLUMNS = ("预算项目", *(BUDGET_FIELD_ZH[f] for f in BUDGET_FIELDS), "位置")
+COLUMN_UNITS = {"rate": "(%)"}  # amounts are in 万元 (the section heading says so)
+BUDGET_COLUMNS = ("预算项目", *(BUDGET_FIELD_ZH[f] + COLUMN_UNITS.get(f, "") for f in BUDGET_FIELDS), "位置")
 REPORT_COLUMNS = ("来源文件", "单位", "年度")
 ACHIEVED_ZH = {True: "达到", False: "未达到", None: None}
 
@@ -81,7 +82,4 @@ def _first_source(sources: dict) -> dict | None:
 
 
 def _where(src: dict | None) -> str | None:
-    if not src or not src.get("line"):
-        return None
-    page = f"第{src['page']}页 " if src.get("page") else ""
-    return f"{page}第{src['line']}行"
+    return where_zh(src) if src and src.get("line") else None

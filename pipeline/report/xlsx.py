@@ -10,27 +10,38 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from pipeline.labels import CATEGORY_ZH, DECISIONS, DOC_TYPE_ZH, SEVERITY_ZH, STATUS_ZH, subject_zh, where_zh
+from pipeline.labels import (
+    CATEGORY_ZH,
+    COL_DECISION,
+    COL_ID,
+    COL_OPINION,
+    COL_RULE,
+    DECISIONS,
+    DOC_TYPE_ZH,
+    INDEX_COLUMNS,
+    SEVERITY_ZH,
+    SHEET_FINDINGS,
+    SHEET_INDEX,
+    STATUS_ZH,
+    subject_zh,
+    where_zh,
+)
+from pipeline.model import SEVERITIES
 from pipeline.report.tables import budget_rows, indicator_rows
 
 SHEET_SUMMARY = "汇总"
-SHEET_FINDINGS = "问题清单"
 SHEET_INDICATORS = "指标"
 SHEET_BUDGET = "预算"
-SHEET_INDEX = "_perfaudit"
 
 SUMMARY_COLUMNS = (
     "来源文件", "单位", "年度", "报告类型", "状态", "错误代码", "错误说明", "错误", "警告", "提示",
     "综合得分", "评价等级", "识别数字", "执行检查", "指标数", "预算行数",
 )
-# The findings sheet; review import finds columns by these headings.
-COL_ID, COL_RULE, COL_DECISION, COL_OPINION = "问题编号", "规则", "审核结论", "审核意见"
 COL_LAST = "上次审核结论"
 FINDING_COLUMNS = (
     COL_ID, "来源文件", "单位", "年度", COL_RULE, "类别", "严重程度", "对象", "说明", "原文", "页/行",
     "应为", "建议", COL_LAST, COL_DECISION, COL_OPINION,
 )
-INDEX_COLUMNS = ("finding_id", "rule", "subject", "unit", "year", "doc_type", "rule_fingerprint", "source")
 
 # Column width bounds in Excel character units (a CJK character counts 2).
 MIN_WIDTH, MAX_WIDTH = 6, 60
@@ -71,7 +82,7 @@ def _ok(document: dict):
 
 def _summary_row(rep: dict) -> list:
     rec, err, cov = rep.get("record") or {}, rep.get("error") or {}, rep.get("coverage") or {}
-    counts = [sum(1 for f in rep["findings"] if f["severity"] == s) for s in ("error", "warning", "info")]
+    counts = [sum(1 for f in rep["findings"] if f["severity"] == s) for s in SEVERITIES]
     return [
         rep["source"], rec.get("unit"), rec.get("year"), DOC_TYPE_ZH.get(rec.get("doc_type"), rec.get("doc_type")),
         STATUS_ZH.get(rep["status"], rep["status"]), err.get("code"), err.get("message"), *counts,

@@ -1,6 +1,8 @@
-"""Batch runs: expand the inputs, skip what the cache already holds, audit the
-rest in a pool of worker processes with a per-file time limit, and commit
-each result to the store as it arrives.
+"""Batch runs, the one way perfaudit runs (the CLI, the Python API in
+pipeline.api, `perfaudit show`): expand the inputs, skip what the cache
+already holds, audit the rest (pipeline.run.work) in a pool of worker
+processes with a per-file time limit, on a Dask cluster, or inline in this
+process, and commit each result to the store as it arrives.
 
     with Store(db) as store:
         run = run_batch(["archive/2023.zip", "archive/2024/"], BatchSettings(jobs=4), store)
@@ -31,10 +33,18 @@ from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import TYPE_CHECKING
 
+from pipeline.ingest.settings import ReadSettings
+from pipeline.report.excerpt import EXCERPT_CONTEXT_LINES
 from pipeline.run.inputs import ArchiveLimits, InputError, InputItem, expand_inputs, extract_member
+from pipeline.run.result import failed, page_failure, worker_failure
 from pipeline.run.spool import Spool
 
+if TYPE_CHECKING:  # the per-file work (and the audit it imports) loads when a batch runs, not for --help
+    from pipeline.run.work import Task
+
+EXECUTORS = ("local", "dask", "inline")
 DEFAULT_TIMEOUT_S = 120.0  # per file; a normal report takes well under 5 s
 HIT_FLUSH = 256  # cache hits fetched and recorded per store round-trip
 
@@ -45,28 +55,16 @@ class BatchSettings:
     timeout: float | None = DEFAULT_TIMEOUT_S  # None or 0: no limit
     rules_dirs: tuple = ()
     profile: str | None = None  # rules/profiles/NAME.yml; None: national
-    read_opts: dict = field(default_factory=dict)
+    read: ReadSettings = field(default_factory=ReadSettings)
     limits: ArchiveLimits = ArchiveLimits()
     use_cache: bool = True
     worker_setup: Callable | None = None  # importable; runs first in each worker (test hooks)
-    executor: str = "local"  # "local" (pipeline.run.pool) or "dask" (pipeline.run.executor_dask)
+    # "local" (pipeline.run.pool), "dask" (pipeline.run.executor_dask) or "inline" (this
+    # process, one file after another: no worker start-up, no time limit; the Python API)
+    executor: str = "local"
     scheduler: str | None = None  # dask: tcp://HOST:PORT; None: a LocalCluster of `jobs` processes
     send_bytes: bool = False  # dask: always send the file's bytes (default: only when a worker cannot see it)
-
-
-@dataclass(frozen=True)
-class Task:
-    index: int
-    kind: str  # "full": read, extract, audit; "rules": audit a cached Record again; "ocr_page": OCR `page`
-    display: str
-    path: str | None = None
-    blob: bytes | None = None
-    meta: dict | None = None
-    sha256: str = ""  # the content the coordinator hashed (a remote worker checks its copy against it)
-    data: bytes | None = None  # the file's bytes, sent to a worker that cannot read `path`
-    page: int | None = None  # "ocr_page": the 1-based page to OCR
-    defer_ocr: bool = False  # "full": answer "ocr_pending" rather than OCR several pages here
-    ocr_done: dict | None = None  # "full": page -> its "ocr_page" result, laid out instead of OCR'd again
+    excerpt_context: int = EXCERPT_CONTEXT_LINES  # source lines kept around each evidence (pipeline.report.excerpt)
 
 
 @dataclass
@@ -74,97 +72,44 @@ class BatchRun:
     spool: Spool
     run_id: str | None
     workdir: Path
+    rules: list = field(default_factory=list)  # the catalogue the run used
     interrupted: bool = False
 
     def close(self) -> None:
         self.spool.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def fingerprints(self) -> dict[str, str]:
+        """Rule id -> fingerprint of the rules this run used (the review workbook keeps them)."""
+        from pipeline.store.review import rule_fingerprint
 
-def make_handler(rules_dirs: tuple, read_opts: dict, profile: str | None = None,
-                 engine_threads: int | None = None) -> Callable[[Task], tuple]:
-    """Runs once per worker: load the rules, return the task handler. `engine_threads`:
-    the OCR engine's share of the cores in this worker (see ocr.set_engine_threads)."""
-    from pipeline.audit.rules import load_rules
-
-    if engine_threads:
-        from pipeline.ingest.ocr.engine import set_engine_threads
-
-        set_engine_threads(engine_threads)
-    return make_rules_handler(load_rules(list(rules_dirs) or None, profile=profile), read_opts)
-
-
-def engine_threads(jobs: int) -> int | None:
-    """Each of `jobs` workers' share of the cores for OCR; None for a single worker (all)."""
-    import os
-
-    cores = os.cpu_count() or 1
-    jobs = jobs or cores
-    return None if jobs <= 1 else max(1, cores // jobs)
-
-
-def make_rules_handler(rules, read_opts: dict) -> Callable[[Task], tuple]:
-    """The task handler for rules already loaded (a Dask worker is sent them)."""
-    from pipeline.run.cache import full_task, page_task, rules_task
-
-    def read(task: Task, path: Path) -> tuple | dict:
-        if task.kind == "ocr_page":
-            return page_task(path, task.page, read_opts)
-        return full_task(path, task.display, rules, read_opts, _ocr_plan(task))
-
-    def handle(task: Task) -> tuple | dict:
-        if task.kind == "rules":
-            return rules_task(task.blob, task.display, task.meta or {}, rules)
-        if task.data is None:
-            return read(task, Path(task.path))
-        with tempfile.TemporaryDirectory(prefix="perfaudit-task-") as tmp:
-            path = Path(tmp) / ("input" + Path(task.path or task.display).suffix.lower())
-            path.write_bytes(task.data)
-            return read(task, path)
-
-    return handle
-
-
-def _ocr_plan(task: Task):
-    """The reading's OcrPlan (ocr_pdf is imported only for the tasks that need one)."""
-    if not task.defer_ocr and task.ocr_done is None:
-        return None
-    from pipeline.ingest.ocr.pdf import OcrPlan
-
-    return OcrPlan(defer=True) if task.defer_ocr else OcrPlan(done=task.ocr_done)
-
-
-def _warm_up(rules) -> None:
-    """Load the lazy parts (jieba's dictionary, regexes) before the first timed task."""
-    from pipeline.api import audit_document
-    from pipeline.ingest.text import read_text_bytes
-
-    text = "部门整体支出绩效自评报告\n全年预算数 10 万元，执行数 10 万元，执行率 100%。\n综合得分 95 分，评价结果为优。\n"
-    audit_document(read_text_bytes(text.encode("utf-8"), "warm-up.txt"), rules)
+        return {r.id: rule_fingerprint(r) for r in self.rules}
 
 
 def run_batch(paths: list, settings: BatchSettings = BatchSettings(), store=None, progress=None,
-              on_result: Callable[[dict], None] | None = None) -> BatchRun:
-    """Audit everything under `paths`. Raises RuleError for a bad catalogue
-    (before any work) and KeyboardInterrupt as it comes (after recording the
-    run as interrupted). The caller closes the returned BatchRun."""
+              on_result: Callable[[dict], None] | None = None, rules: list | None = None) -> BatchRun:
+    """Audit everything under `paths` (files, folders, globs, @lists, zips, or
+    InputItems) with `rules` (default: the catalogue settings name). Raises
+    RuleError for a bad catalogue (before any work) and KeyboardInterrupt as
+    it comes (after recording the run as interrupted). The caller closes the
+    returned BatchRun."""
     from pipeline import __version__
     from pipeline.audit.rules import load_rules
     from pipeline.run.cache import extractor_fingerprint, rules_fingerprint
 
-    rules = load_rules(list(settings.rules_dirs) or None, profile=settings.profile)
+    if rules is None:
+        rules = load_rules(list(settings.rules_dirs) or None, profile=settings.profile)
     if settings.executor == "dask":
         from pipeline.run.executor_dask import check_available
 
         check_available()  # before any work: a missing dask is a usage error, not a failed run
     workdir = Path(tempfile.mkdtemp(prefix="perfaudit-"))
     items = expand_inputs(paths, workdir, settings.limits)
-    run = BatchRun(Spool(workdir / "results.jsonl", len(items)), None, workdir)
-    ctx = _Context(run, items, settings, store, extractor_fingerprint(settings.read_opts),
-                   rules_fingerprint(rules), progress, on_result)
-    ctx.rules = rules
+    run = BatchRun(Spool(workdir / "results.jsonl", len(items)), None, workdir, rules)
+    ctx = _Context(run, items, settings, store, extractor_fingerprint(settings.read),
+                   rules_fingerprint(rules, settings.excerpt_context), progress, on_result)
     if store is not None:
-        run.run_id = store.begin_run([str(p) for p in paths], __version__, ctx.efp, ctx.rfp)
+        run.run_id = store.begin_run([str(getattr(p, "display", p)) for p in paths], __version__, ctx.efp, ctx.rfp)
     if progress:
         progress.start(len(items))
     status = "done"
@@ -195,25 +140,26 @@ class _Context:
         self.keys = store.result_keys() if use else {}
         self.inflight: dict[int, dict] = {}
         self.hits: list[dict] = []
-        self.rules = None
+        self.rules = run.rules
         # Deferred OCR (see the module docstring): the local pool only, and not with --ocr never.
-        ocr = settings.read_opts.get("ocr", "auto")
-        self.defer = settings.executor == "local" and getattr(ocr, "mode", ocr) != "never"
+        self.defer = settings.executor == "local" and settings.read.ocr.mode != "never"
         self.queue: deque[Task] = deque()  # page and final tasks, dispatched before new files
         self.ocr: dict[int, dict] = {}  # file index -> {"task", "todo": pages not back, "done": results}
         self.open_tasks = 0  # fed to the pool and not settled yet
 
     def execute(self) -> None:
         tasks = self._plan()
-        if len(self.items) == 1 and self.settings.executor == "local":  # no process start-up (nor time limit)
-            handler = make_rules_handler(self.rules, self.settings.read_opts)
-            for task in tasks:
-                value = handler(task)
-                if _pending(value):  # a long scan: its pages are OCR'd in the pool, then the file there
-                    self._queue_pages(task, value[0])
-                    self._run_executor(self._feed(iter(())))
-                else:
-                    self._finish(task.index, *value)
+        if self.settings.executor == "inline" or (len(self.items) == 1 and self.settings.executor == "local"):
+            # In this process: no worker start-up (nor time limit). A long scan's pages still go to
+            # the pool (its first reading answers "pending"), then the file's final reading.
+            from pipeline.run.executor import InlineExecutor
+            from pipeline.run.work import make_handler
+
+            handler = make_handler(self.rules, self.settings.read, self.settings.excerpt_context)
+            for outcome in InlineExecutor(handler).run(tasks):
+                self._settle(outcome, fed=False)
+            if self.queue:
+                self._run_executor(self._feed(iter(())))
             return
         first = next(tasks, None)  # an unchanged archive starts no executor and sends nothing
         if first is None:
@@ -222,12 +168,7 @@ class _Context:
         self._run_executor(self._feed(tasks) if self.defer else tasks)
 
     def _run_executor(self, tasks: Iterator) -> None:
-        from pipeline.run.executor import make_executor
-
-        executor = make_executor(self.settings, make_handler,
-                                 (self.settings.rules_dirs, self.settings.read_opts, self.settings.profile,
-                                  engine_threads(self.settings.jobs)),
-                                 self.rules)
+        executor = _make_executor(self.settings, self.rules)
         self.run.spool.executor = executor.spread
         try:
             for outcome in executor.run(tasks):
@@ -251,14 +192,16 @@ class _Context:
             self.open_tasks += 1
             yield task
 
-    def _settle(self, outcome) -> None:
+    def _settle(self, outcome, fed: bool = True) -> None:
+        """One task's outcome; `fed`: the task came through `_feed` (counted as open)."""
         task = outcome.task
-        if self.defer:
+        if self.defer and fed:
             self.open_tasks -= 1
         if task.kind == "ocr_page":
             self._page_back(outcome)
         elif outcome.failure:
-            self._finish(task.index, _pool_failure(outcome.failure, self.settings.timeout), None, False)
+            self._finish(task.index, _failed(worker_failure(task.display, outcome.failure, self.settings.timeout)),
+                         None, False)
         elif _pending(outcome.value):
             self._queue_pages(task, outcome.value[0])
         else:
@@ -283,7 +226,8 @@ class _Context:
             del self.ocr[task.index]
             self.queue = deque(t for t in self.queue if t.index != task.index)
             spool.ocr_planned -= len(state["todo"]) + 1
-            self._finish(task.index, _page_failure(task.page, outcome.failure, self.settings.timeout), None, False)
+            self._finish(task.index, _failed(page_failure(task.display, task.page, outcome.failure,
+                                                          self.settings.timeout)), None, False)
             return
         if "error" in outcome.value:  # left to the final reading, which OCRs it itself
             spool.ocr_planned -= 1
@@ -304,15 +248,16 @@ class _Context:
                     "tmp": None}
             self.inflight[index] = info
             if item.error:
-                self._finish(index, _failed(*item.error), None, False)
+                self._finish(index, _failed(failed(item.display, *item.error)), None, False)
                 continue
             try:
                 self._identify(index, item, info)
             except InputError as exc:
-                self._finish(index, _failed(exc.code, exc.message), None, False)
+                self._finish(index, _failed(failed(item.display, exc.code, exc.message)), None, False)
                 continue
             except OSError as exc:
-                self._finish(index, _failed("unreadable", f"无法读取文件：{exc.strerror or exc}"), None, False)
+                self._finish(index, _failed(failed(item.display, "unreadable", f"无法读取文件：{exc.strerror or exc}")),
+                             None, False)
                 continue
             task = self._task_for(index, item, info)
             if task is not None:
@@ -335,6 +280,8 @@ class _Context:
             info["sha256"] = file_sha256(item.path)
 
     def _task_for(self, index: int, item: InputItem, info: dict) -> Task | None:
+        from pipeline.run.work import Task
+
         key = self.keys.get(info["sha256"])
         if key == (self.efp, self.rfp):
             self.hits.append(info)
@@ -383,31 +330,30 @@ class _Context:
             self.on_result(rep)
 
 
+def _make_executor(settings: BatchSettings, rules):
+    """The pool `settings.executor` names: local worker processes build their
+    handler from the loaded rules; a Dask worker is sent them once (so a
+    remote machine needs no copy of --rules directories)."""
+    if settings.executor == "dask":
+        from pipeline.run.executor_dask import DaskExecutor
+
+        return DaskExecutor(settings, rules)
+    if settings.executor != "local":
+        raise ValueError(f"unknown executor {settings.executor!r}; one of {EXECUTORS}")
+    from pipeline.run.executor import LocalExecutor
+    from pipeline.run.work import engine_threads, make_handler
+
+    return LocalExecutor(settings, make_handler,
+                         (rules, settings.read, settings.excerpt_context, engine_threads(settings.jobs)))
+
+
 def _pending(value) -> bool:
-    """A deferring full task's answer: the file needs pages OCR'd first (cache.full_task)."""
-    from pipeline.run.cache import OCR_PENDING
+    """A deferring full task's answer: the file needs pages OCR'd first (work.full_task)."""
+    from pipeline.run.work import OCR_PENDING
 
     return isinstance(value, tuple) and isinstance(value[0], dict) and value[0].get("status") == OCR_PENDING
 
 
-def _failed(code: str, message: str) -> dict:
-    return {"status": "failed", "error": {"code": code, "message": message}, "record": None, "findings": [],
-            "coverage": {"numbers_found": 0, "checks_run": 0}}
-
-
-def _pool_failure(failure: str, timeout: float | None) -> dict:
-    if failure == "timeout":
-        return _failed("timeout", f"处理超过 {timeout:g} 秒仍未完成，已终止并跳过（可能是异常复杂或损坏的文件）；"
-                                  "可用 --timeout 调大时限。")
-    if failure == "worker_crash":
-        return _failed("unreadable", "处理该文件时工作节点进程多次崩溃（已在其他工作节点重试，仍然崩溃），"
-                                     "判定为会导致崩溃的文件，已跳过；请将文件反馈给开发者。")
-    return _failed("unreadable", "处理该文件的进程意外退出（可能是解析库崩溃），已跳过；请将文件反馈给开发者。")
-
-
-def _page_failure(page: int, failure: str, timeout: float | None) -> dict:
-    if failure == "timeout":
-        return _failed("timeout", f"第 {page} 页 OCR 识别超过 {timeout:g} 秒仍未完成，已终止并跳过该文件"
-                                  "（扫描页可能异常复杂或损坏）；扫描件按每页计时，可用 --timeout 调大时限。")
-    return _failed("unreadable", f"OCR 识别第 {page} 页时进程意外退出（可能是 OCR 或 PDF 解析库崩溃），"
-                                 "已跳过该文件；请将文件反馈给开发者。")
+def _failed(result) -> dict:
+    """A failed ReportResult as the spool stores it (the spool adds the source)."""
+    return result.to_json(with_source=False)

@@ -64,8 +64,8 @@ def _visible(task) -> bool:
 
 def _pool(spec: dict):
     """This thread's killable child, started on first use (and after a change of rules or options)."""
-    from pipeline.run.batch import make_rules_handler
     from pipeline.run.pool import Pool
+    from pipeline.run.work import make_handler
 
     held = getattr(_local, "held", None)
     if held is not None and held[0] == spec["key"]:
@@ -76,7 +76,7 @@ def _pool(spec: dict):
     # children to those. Our child exits when its pipe closes (the worker ending,
     # however it ends), which is the guarantee the refusal is there for.
     mp.current_process()._config["daemon"] = False
-    pool = Pool(1, spec["timeout"], make_rules_handler, (_rules[spec["rules"]], spec["read_opts"]),
+    pool = Pool(1, spec["timeout"], make_handler, (_rules[spec["rules"]], spec["read"], spec["context"]),
                 spec["setup"])
     _local.held = (spec["key"], pool)
     return pool

@@ -4,6 +4,8 @@ and yields one pool.TaskOutcome per task, in completion order.
 - `local` (default): pipeline.run.pool, a killable process pool on this machine.
 - `dask`: pipeline.run.executor_dask, a dask.distributed cluster (an address, or
   a LocalCluster sized by --jobs). dask is imported there only.
+- `inline`: this process, one task after another (the Python API, and a single
+  file on the command line): no worker start-up, no time limit.
 
 Either way the workers return plain results (the handler's tuple) and only
 the coordinator (pipeline.run.batch) writes the store.
@@ -12,11 +14,10 @@ the coordinator (pipeline.run.batch) writes the store.
 from __future__ import annotations
 
 import os
+import time
 from collections import Counter
 from collections.abc import Iterator
 from typing import Protocol
-
-EXECUTORS = ("local", "dask")
 
 
 class ExecutorError(RuntimeError):
@@ -72,14 +73,22 @@ class LocalExecutor:
         self.pool.close()
 
 
-def make_executor(settings, init, init_args: tuple, rules):
-    """The executor `settings.executor` names. `init(*init_args)` builds the
-    handler in a local worker; a Dask worker gets `rules` (already loaded, so
-    a remote machine needs no copy of --rules directories)."""
-    if settings.executor == "dask":
-        from pipeline.run.executor_dask import DaskExecutor
+class InlineExecutor:
+    kind = "inline"
+    spread = None  # no workers to count: the summary has no executor block
 
-        return DaskExecutor(settings, rules)
-    if settings.executor != "local":
-        raise ValueError(f"unknown executor {settings.executor!r}; one of {EXECUTORS}")
-    return LocalExecutor(settings, init, init_args)
+    def __init__(self, handler):
+        self.handler = handler
+
+    def run(self, tasks: Iterator) -> Iterator:
+        from pipeline.run.pool import WAIT, TaskOutcome
+
+        for task in tasks:
+            if task is WAIT:  # nothing is ever in flight here, so nothing could come
+                raise RuntimeError("the task feed waits with no task in flight")
+            start = time.monotonic()
+            value = self.handler(task)
+            yield TaskOutcome(task, value, None, time.monotonic() - start, "")
+
+    def close(self) -> None:
+        pass

@@ -70,9 +70,9 @@ class DaskExecutor:
         token = uuid.uuid4().hex[:8]
         self.plugin = f"perfaudit-rules-{rules_fingerprint(rules)}-{token}"
         self.client.register_plugin(RulesPlugin(self.plugin, rules), name=self.plugin)
-        self.spec = {"rules": self.plugin, "read_opts": dict(settings.read_opts),
+        self.spec = {"rules": self.plugin, "read": settings.read, "context": settings.excerpt_context,
                      "timeout": settings.timeout or None, "setup": settings.worker_setup,
-                     "key": (self.plugin, repr(sorted(settings.read_opts.items())), settings.timeout)}
+                     "key": (self.plugin, settings.read, settings.excerpt_context, settings.timeout)}
         self.token = token
 
     def _connect(self, settings):
@@ -204,7 +204,7 @@ class DaskExecutor:
 
 def _refused(task, message: str):
     """A failed result that is not cached (it says nothing about the file itself)."""
-    from pipeline.run.batch import _failed
     from pipeline.run.pool import TaskOutcome
+    from pipeline.run.result import failed
 
-    return TaskOutcome(task, (_failed("unreadable", message), None, False))
+    return TaskOutcome(task, (failed(task.display, "unreadable", message).to_json(with_source=False), None, False))

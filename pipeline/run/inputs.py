@@ -68,15 +68,21 @@ def missing_inputs(paths: list[str]) -> list[str]:
     return out
 
 
-def expand_inputs(paths: list[str | Path], workdir: Path, limits: ArchiveLimits = ArchiveLimits()) -> list[InputItem]:
+def expand_inputs(paths: list[str | Path | InputItem], workdir: Path,
+                  limits: ArchiveLimits = ArchiveLimits()) -> list[InputItem]:
     """Every input named by `paths`, in order; archives expanded. Nested
-    archives are extracted into `workdir` (the caller removes it)."""
+    archives are extracted into `workdir` (the caller removes it). An
+    InputItem stands for itself (one file under a name of the caller's)."""
     items: list[InputItem] = []
-    for path in _expand_names([str(p) for p in paths]):
-        if path.suffix.lower() in ARCHIVE_SUFFIXES:
-            items.extend(_archive_items(path, str(path), workdir, limits, depth=0))
-        else:
-            items.append(InputItem(display=str(path), path=path))
+    for entry in paths:
+        if isinstance(entry, InputItem):
+            items.append(entry)
+            continue
+        for path in _expand_names([str(entry)]):
+            if path.suffix.lower() in ARCHIVE_SUFFIXES:
+                items.extend(_archive_items(path, str(path), workdir, limits, depth=0))
+            else:
+                items.append(InputItem(display=str(path), path=path))
     return items
 
 

@@ -3,8 +3,8 @@
 Each finished report is appended to a scratch JSON-lines file as it arrives
 (in completion order); only its offset is kept. Reading back goes by input
 order, so the output matches a sequential run while memory stays flat however
-large the archive. The SPEC §3 document is then written piece by piece, in
-exactly the layout `json.dumps(document, indent=2)` gives.
+large the archive; pipeline.report.document writes the SPEC §3 document
+from it piece by piece.
 """
 
 from __future__ import annotations
@@ -13,10 +13,7 @@ import json
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
-from pipeline import __version__
-
-SEVERITIES = ("error", "warning", "info")
-PRETTY_MAX_REPORTS = 100  # above this, one compact line per report in the JSON document
+from pipeline.report.document import Summary, document, exit_code
 
 
 class Spool:
@@ -25,13 +22,29 @@ class Spool:
         self._fh = open(path, "w+b")  # noqa: SIM115 - lives as long as the spool
         self._offsets: list[tuple[int, int] | None] = [None] * size
         self.shas: list[str] = [""] * size
-        self.reports = self.failed = self.cached = 0
-        self.counts = dict.fromkeys(SEVERITIES, 0)
+        self.tally = Summary()
         self.transform: Callable[[dict], dict] | None = None  # applied while reading back
         self.extra: dict[str, list[dict]] = {}  # sha256 -> batch-level findings (data quality, cross-document)
-        self.executor = None  # executor.WorkSpread of the run (None: one file, run in the main process)
+        self.executor = None  # executor.WorkSpread of the run (None: run in the main process)
         # Scanned pages OCR'd as tasks of their own in the pool (pipeline.run.batch): planned, done, of those cached.
         self.ocr_planned = self.ocr_pages = self.ocr_pages_cached = 0
+
+    @property
+    def reports(self) -> int:
+        return self.tally.reports
+
+    @property
+    def failed(self) -> int:
+        return self.tally.failed
+
+    @property
+    def cached(self) -> int:
+        return self.tally.cached
+
+    @property
+    def counts(self) -> dict[str, int]:
+        """Findings per severity so far."""
+        return self.tally.findings
 
     def add(self, index: int, source: str, result: dict | str, sha256: str = "", cached: bool = False) -> dict:
         """Store one report (result JSON without source, as dict or text)."""
@@ -48,19 +61,14 @@ class Spool:
         self._fh.write(data)
         self._offsets[index] = (pos, len(data))
         self.shas[index] = sha256
-        self.reports += 1
-        self.failed += rep["status"] != "ok"
-        self.cached += cached
-        for f in rep["findings"]:
-            self.counts[f["severity"]] += 1
+        self.tally.add(rep, cached)
         return rep
 
     def add_extra(self, by_sha: dict[str, list[dict]]) -> None:
         """Findings computed after the batch, shown on every report of that content."""
         for i, sha in enumerate(self.shas):
             if self._offsets[i] is not None:
-                for f in by_sha.get(sha, ()):
-                    self.counts[f["severity"]] += 1
+                self.tally.count(by_sha.get(sha, ()))
         for sha, findings in by_sha.items():
             self.extra.setdefault(sha, []).extend(findings)
 
@@ -76,12 +84,30 @@ class Spool:
                     rep["findings"] = rep["findings"] + self.extra[sha]
                 yield self.transform(rep) if self.transform else rep
 
+    def carry_decisions(self, decisions: dict[str, dict], new_only: bool = False) -> int:
+        """Reports read back carry each finding's latest review decision, and
+        with `new_only` lose the decided findings (counts and exit status
+        follow). Returns how many findings `new_only` hides."""
+        from pipeline.store.review import carry_decisions
+
+        def apply(rep: dict) -> dict:
+            return carry_decisions(rep, decisions, new_only)
+
+        hidden = 0
+        if new_only:
+            for rep in self:
+                kept = {f["id"] for f in apply(rep)["findings"]}
+                gone = [f for f in rep["findings"] if f["id"] not in kept]
+                self.tally.count(gone, -1)
+                hidden += len(gone)
+        self.transform = apply
+        return hidden
+
     def __len__(self) -> int:
-        return self.reports
+        return self.tally.reports
 
     def summary(self) -> dict:
-        out = {"reports": self.reports, "failed": self.failed, "findings": dict(self.counts),
-               "cached": self.cached}
+        out = self.tally.to_json()
         if self.executor is not None:  # how many workers took part and how the work spread
             out["executor"] = self.executor.summary()
         if self.ocr_pages:  # scanned pages OCR'd in the pool, each as its own task (of them from the page cache)
@@ -89,54 +115,11 @@ class Spool:
         return out
 
     def exit_code(self) -> int:
-        """SPEC §2: 3 if any input unreadable, else 1 if any error finding, else 0."""
-        if self.failed:
-            return 3
-        return 1 if self.counts["error"] else 0
+        return exit_code(self.summary())
 
     def document(self) -> dict:
         """The SPEC §3 document with lazily read reports (iterate, do not index)."""
-        return {"tool": {"name": "perfaudit", "version": __version__}, "reports": self,
-                "summary": self.summary()}
+        return document(self, self.summary())
 
     def close(self) -> None:
         self._fh.close()
-
-
-def write_json(document: dict, out) -> None:
-    """Write `document` (whose "reports" may be lazy) to the text stream `out`."""
-    out.write("{")
-    for n, (key, value) in enumerate(document.items()):
-        out.write(("," if n else "") + f"\n  {json.dumps(key)}: ")
-        if key == "reports":
-            _write_list(value, out)
-        else:
-            out.write(_indent(json.dumps(value, ensure_ascii=False, indent=2)))
-    out.write("\n}")
-
-
-def _write_list(items, out) -> None:
-    # Indented JSON goes through Python's slow pure-Python encoder; big batches
-    # get one compact line per report instead (C encoder, and greppable).
-    pretty = len(items) <= PRETTY_MAX_REPORTS
-    first = True
-    for item in items:
-        text = _indent(json.dumps(item, ensure_ascii=False, indent=2), 2) if pretty else json.dumps(
-            item, ensure_ascii=False)
-        out.write(("," if not first else "[") + "\n    " + text)
-        first = False
-    out.write("[]" if first else "\n  ]")
-
-
-def _indent(text: str, levels: int = 1) -> str:
-    return text.replace("\n", "\n" + "  " * levels)
-
-
-def write_markdown(document: dict, path: Path) -> None:
-    """summary.md, streamed: the same text as report.markdown(document)."""
-    from pipeline.report.summary import _markdown_report, markdown
-
-    with open(path, "w", encoding="utf-8") as out:
-        out.write(markdown({"summary": document["summary"], "reports": []}))
-        for rep in document["reports"]:
-            out.write("\n".join(_markdown_report(rep)) + "\n")

@@ -1,8 +1,9 @@
-"""Cross-document checks over what the store holds (SQL, no GX):
+"""Cross-document checks over what the store holds (SQL, no GX), for the
+catalogue's batch rules of these kinds (rules/crossdoc.yml):
 
-- XDOC-01 (value_mismatch): a unit's overall report for one year submitted
-  twice with different key figures;
-- XDOC-02 (info): the same file submitted under several names.
+- `resubmitted_figures` (XDOC-01): a unit's overall report for one year
+  submitted twice with different key figures;
+- `duplicate_file` (XDOC-02): the same file submitted under several names.
 
 Only each path's newest content counts ("current" documents), so a file
 corrected in place is not compared with its own earlier version. Project
@@ -14,7 +15,7 @@ from __future__ import annotations
 
 from types import SimpleNamespace
 
-from pipeline.model import finding_id
+from pipeline.store.batch_rules import batch_finding, rules_of, shown
 
 FIGURES = (  # (label, SQL expression over records r and budget_lines b of line 'total')
     ("全年预算数", "b.budget"), ("全年执行数", "b.executed"), ("执行率", "b.rate"),
@@ -31,15 +32,17 @@ CURRENT_DOCS = """
     QUALIFY row_number() OVER (PARTITION BY path ORDER BY last_seen DESC) = 1"""
 
 
-def cross_checks(store, shas: list[str]) -> dict[str, list[dict]]:
-    """Findings per sha256 for the run's documents."""
+def cross_checks(store, shas: list[str], rules: list | None = None) -> dict[str, list[dict]]:
+    """Findings per sha256 for the run's documents; `rules`: the run's catalogue (default: the built-in one)."""
     out: dict[str, list[dict]] = {}
-    for sha, finding in [*_twice_submitted(store, shas), *_duplicates(store, shas)]:
+    found = [*(f for rule in rules_of(rules, "resubmitted_figures") for f in _twice_submitted(store, shas, rule)),
+             *(f for rule in rules_of(rules, "duplicate_file") for f in _duplicates(store, shas, rule))]
+    for sha, finding in found:
         out.setdefault(sha, []).append(finding)
     return out
 
 
-def _twice_submitted(store, shas: list[str]):
+def _twice_submitted(store, shas: list[str], rule):
     cols = ", ".join(f"{expr} AS f{i}" for i, (_, expr) in enumerate(FIGURES))
     differs = " OR ".join(f"(a.f{i} IS NOT NULL AND o.f{i} IS NOT NULL AND a.f{i} <> o.f{i})"
                           for i in range(len(FIGURES)))
@@ -65,13 +68,13 @@ def _twice_submitted(store, shas: list[str]):
         mine_json, theirs_json = row[7 + 2 * n], row[8 + 2 * n]
         diffs = [(label, a, b) for (label, _), a, b in zip(FIGURES, row[5:5 + n], theirs, strict=True)
                  if a is not None and b is not None and a != b]
-        text = "；".join(f"{label} {_fmt(a)} 与 {_fmt(b)}" for label, a, b in diffs)
+        text = "；".join(f"{label} {shown(a)} 与 {shown(b)}" for label, a, b in diffs)
         more = f"；另有 {rest} 份同样不一致" if rest else ""
         rec = SimpleNamespace(unit=unit, year=year, doc_type=doc_type)
-        finding = _finding(rec, "XDOC-01", "value_mismatch", "warning",
-                           f"{unit} {year} 年度的整体支出自评报告还有另一份（{other_path}），数字不一致：{text}{more}",
-                           stated="；".join(_fmt(a) for _, a, _b in diffs),
-                           expected="；".join(_fmt(b) for _, _a, b in diffs))
+        finding = batch_finding(rule, rec, "document",
+                                {"unit": unit, "year": year, "other": other_path, "differences": text, "more": more},
+                                stated="；".join(shown(a) for _, a, _b in diffs),
+                                expected="；".join(shown(b) for _, _a, b in diffs))
         finding["evidence"] = _evidence(diffs, mine_json, theirs_json, other_path)
         yield sha, finding
 
@@ -86,7 +89,7 @@ def _evidence(diffs, mine_json: str | None, theirs_json: str | None, other_path:
     for label, a, b in diffs:
         for record, value, source in ((mine, a, None), (theirs, b, other_path)):
             ev = _dig(record, FIGURE_SOURCES[label]) or {}
-            item = {"text": ev.get("text") or f"{label} {_fmt(value)}", "page": ev.get("page"), "line": ev.get("line")}
+            item = {"text": ev.get("text") or f"{label} {shown(value)}", "page": ev.get("page"), "line": ev.get("line")}
             if source:
                 item["source"] = source
             out.append(item)
@@ -111,7 +114,7 @@ def _dig(obj, path):
     return obj
 
 
-def _duplicates(store, shas: list[str]):
+def _duplicates(store, shas: list[str], rule):
     sql = f"""
         WITH cur AS ({CURRENT_DOCS})
         SELECT c.sha256, list(c.path ORDER BY c.path), any_value(r.unit), any_value(r.year), any_value(r.doc_type)
@@ -122,20 +125,7 @@ def _duplicates(store, shas: list[str]):
         if len(paths) < 2:
             continue
         rec = SimpleNamespace(unit=unit, year=year, doc_type=doc_type)
-        finding = _finding(rec, "XDOC-02", "value_mismatch", "info",
-                           f"同一文件以 {len(paths)} 个文件名重复提交：{'、'.join(paths)}",
-                           stated=str(len(paths)), expected="1")
+        finding = batch_finding(rule, rec, "document", {"n": len(paths), "paths": "、".join(paths)},
+                                stated=str(len(paths)), expected="1")
         finding["evidence"] = [{"text": p, "page": None, "line": None, "source": p} for p in paths]
         yield sha, finding
-
-
-def _finding(rec, rule: str, category: str, severity: str, message: str, stated: str, expected: str) -> dict:
-    return {"id": finding_id(rec, rule, "document"), "rule": rule, "category": category, "severity": severity,
-            "subject": "document", "message": message, "stated": stated, "expected": expected,
-            "suggestion": None, "gross": False, "evidence": [], "title": "跨报告一致性检查"}
-
-
-def _fmt(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)

@@ -2,7 +2,7 @@
 exported workbook, carried onto later runs, and counted per rule.
 
     report = import_workbook("reports/2024/audit.xlsx", store)   # validated, idempotent
-    annotate(document, store.latest_decisions())                  # finding["review"] = {...}
+    rep = carry_decisions(rep, store.latest_decisions())           # finding["review"] = {...}
     rows = rule_stats(store)                                      # measured precision per rule
 
 openpyxl is imported inside the functions; the store is passed in.
@@ -12,19 +12,20 @@ from __future__ import annotations
 
 import hashlib
 import json
-from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
 from pipeline.labels import DECISION_CONFIRMED, DECISION_DISMISSED, DECISION_FIXED, DECISIONS
-from pipeline.model import finding_id
+from pipeline.store.review_workbook import (  # noqa: F401 - ReviewFileError, check_id: part of this API
+    ImportReport,
+    ReviewFileError,
+    check_id,
+    read_workbook,
+    validate_rows,
+)
 
 # Who decided, when the workbook does not say (openpyxl writes its own name as author).
 ANONYMOUS_AUTHORS = {"", "openpyxl"}
-
-
-class ReviewFileError(Exception):
-    """The file is not a workbook perfaudit exported (or cannot be opened)."""
 
 
 def rule_fingerprint(rule) -> str:
@@ -40,20 +41,9 @@ def rule_fingerprints(rules_dirs=None) -> dict[str, str]:
     return {r.id: rule_fingerprint(r) for r in load_rules(rules_dirs, include_retired=True)}
 
 
-@dataclass
-class ImportReport:
-    decisions: list[dict] = field(default_factory=list)  # valid rows with a decision
-    errors: list[str] = field(default_factory=list)
-    blank: int = 0  # rows without a decision
-    inserted: int = 0
-    unchanged: int = 0
-
-
 def import_workbook(path: str | Path, store, rules_dirs=None, reviewer: str | None = None) -> ImportReport:
     """Validate every row of the workbook's 问题清单; if all are valid, save the
     decisions (all or nothing). Importing the same file again changes nothing."""
-    from pipeline.store.review_workbook import read_workbook, validate_rows
-
     book = read_workbook(Path(path))
     report = validate_rows(book, rule_fingerprints(rules_dirs))
     if report.errors:
@@ -84,27 +74,18 @@ def review_of(row: dict) -> dict:
     }
 
 
-def annotate(results, decisions: dict[str, dict]) -> int:
-    """Attach each finding's latest decision as `finding["review"]` (SPEC
-    allows extra keys); returns how many findings carry one."""
-    n = 0
-    for r in results:
-        for f in r.findings:
-            row = decisions.get(f["id"])
-            if row and row.get("rule") in (None, f["rule"]):
-                f["review"] = review_of(row)
-                n += 1
-    return n
-
-
-def keep_new_only(results) -> int:
-    """Drop findings that carry a decision (call after `annotate`); returns how many were hidden."""
-    hidden = 0
-    for r in results:
-        before = len(r.findings)
-        r.findings = [f for f in r.findings if "review" not in f]
-        hidden += before - len(r.findings)
-    return hidden
+def carry_decisions(rep: dict, decisions: dict[str, dict], new_only: bool = False) -> dict:
+    """A report (SPEC §3 dict) with each finding's latest decision attached as
+    `finding["review"]` (SPEC allows extra keys) and, with `new_only`, the
+    decided findings dropped. The findings are copied, `rep` is not changed."""
+    findings = []
+    for f in rep["findings"]:
+        row = decisions.get(f["id"])
+        if row and row.get("rule") in (None, f["rule"]):
+            f = {**f, "review": review_of(row)}
+        if not (new_only and "review" in f):
+            findings.append(f)
+    return {**rep, "findings": findings}
 
 
 def rule_stats(store, rules=None) -> list[dict]:
@@ -135,10 +116,3 @@ def _findings_per_rule(store) -> dict[str, int]:
     except Exception:  # noqa: BLE001 - a store without a findings table still has decisions
         return {}
     return dict(rows)
-
-
-def check_id(unit, year, doc_type, rule: str, subject: str) -> str:
-    """The finding id these keys give (model.finding_id without a Record)."""
-    from types import SimpleNamespace
-
-    return finding_id(SimpleNamespace(unit=unit, year=year, doc_type=doc_type), rule, subject)

@@ -5,20 +5,34 @@ can fix the file and import it again."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from pipeline.labels import DECISIONS
-from pipeline.report.xlsx import (
+from pipeline.labels import (
     COL_DECISION,
     COL_ID,
     COL_OPINION,
     COL_RULE,
+    DECISIONS,
     INDEX_COLUMNS,
     SHEET_FINDINGS,
     SHEET_INDEX,
 )
+from pipeline.model import finding_id
+
+
+class ReviewFileError(Exception):
+    """The file is not a workbook perfaudit exported (or cannot be opened)."""
+
+
+@dataclass
+class ImportReport:
+    decisions: list[dict] = field(default_factory=list)  # valid rows with a decision
+    errors: list[str] = field(default_factory=list)
+    blank: int = 0  # rows without a decision
+    inserted: int = 0
+    unchanged: int = 0
 
 
 @dataclass
@@ -31,8 +45,6 @@ class Book:
 
 def read_workbook(path: Path) -> Book:
     from openpyxl import load_workbook
-
-    from pipeline.store.review import ReviewFileError
 
     if not path.is_file():
         raise ReviewFileError(f"找不到文件：{path}")
@@ -53,8 +65,6 @@ def read_workbook(path: Path) -> Book:
 
 
 def _sheet_rows(ws, path: Path, required=(COL_ID, COL_RULE, COL_DECISION, COL_OPINION)) -> list[tuple[int, dict]]:
-    from pipeline.store.review import ReviewFileError
-
     it = ws.iter_rows(values_only=True)
     header = [str(h).strip() if h is not None else "" for h in next(it, ())]
     missing = [c for c in required if c not in header]
@@ -67,10 +77,8 @@ def _sheet_rows(ws, path: Path, required=(COL_ID, COL_RULE, COL_DECISION, COL_OP
     return out
 
 
-def validate_rows(book: Book, fingerprints: dict[str, str]):
+def validate_rows(book: Book, fingerprints: dict[str, str]) -> ImportReport:
     """All rows with a decision -> ImportReport(decisions, errors, blank)."""
-    from pipeline.store.review import ImportReport
-
     report = ImportReport()
     seen: dict[str, tuple[int, str, str | None]] = {}
     for n, row in book.rows:
@@ -98,8 +106,6 @@ def validate_rows(book: Book, fingerprints: dict[str, str]):
 
 
 def _row_problem(book: Book, fid: str | None, rule: str | None, decision: str, fingerprints: dict) -> str | None:
-    from pipeline.store.review import check_id
-
     if decision not in DECISIONS:
         return f"审核结论“{decision}”无效，只能是：{'、'.join(DECISIONS)}。"
     if not fid:
@@ -125,3 +131,10 @@ def _text(value) -> str | None:
         return None
     text = str(value).strip()
     return text or None
+
+
+def check_id(unit, year, doc_type, rule: str, subject: str) -> str:
+    """The finding id these keys give (model.finding_id without a Record)."""
+    from types import SimpleNamespace
+
+    return finding_id(SimpleNamespace(unit=unit, year=year, doc_type=doc_type), rule, subject)

@@ -1,5 +1,6 @@
 """Validate stage: great_expectations over the batch tables, as a data-quality
-gate on extraction (ranges, value sets, row counts per report). Money
+gate on extraction (ranges, value sets, row counts per report), for the
+catalogue's batch rules of the column_* kinds (rules/quality.yml). Money
 arithmetic stays in the rules engine: GX compares floats without tolerance.
 
 great_expectations is imported here only, inside `validate_tables` (its
@@ -14,55 +15,41 @@ import os
 from dataclasses import dataclass
 from pathlib import Path
 
-from pipeline.model import BUDGET_LINES, finding_id
 from pipeline.numbers import COUNT_UNITS, MONEY_UNITS
+from pipeline.store.batch_rules import batch_finding, rules_of, shown
 
 KNOWN_UNITS = sorted({*COUNT_UNITS, *MONEY_UNITS, "%", "‰", "分"})
-RATINGS = ["优", "良", "中", "差"]
-OPS = ["=", ">=", "<=", ">", "<"]
-MAX_RATE_PCT = 1000  # a rate above this is a misread, not an over-achievement
-MAX_SCORE = 120  # 100 plus bonus points some regions award
-MAX_INDICATORS = 80
+NAMED_SETS = {"known_units": KNOWN_UNITS}  # a column_in_set rule's `values` may name one of these
+KINDS = {"column_between": "between", "column_in_set": "in_set", "column_not_null": "not_null"}
 
 
 @dataclass(frozen=True)
 class Check:
-    rule: str
-    table: str
+    """One expectation: a catalogue rule of a column_* kind, with its parameters."""
+
+    rule: object  # pipeline.audit.rules.Rule
     kind: str  # between | in_set | not_null
+    table: str
     column: str
-    category: str
-    severity: str
-    message: str  # {value} is the offending value
     low: float | None = None
     high: float | None = None
     values: tuple = ()
     finding: bool = True  # False: shown in Data Docs only (the rules engine already reports it)
 
+    @classmethod
+    def of(cls, rule) -> Check:
+        p = rule.params
+        values = p.get("values") or ()
+        values = NAMED_SETS[values] if isinstance(values, str) else values
+        return cls(rule, KINDS[rule.check], p["table"], p["column"], p.get("low"), p.get("high"), tuple(values),
+                   bool(p.get("report", True)))
 
-CHECKS = (
-    Check("DQ-01", "records", "not_null", "unit", "extraction_gap", "info", "未识别出单位名称", finding=False),
-    Check("DQ-02", "records", "between", "year", "out_of_range", "warning", "评价年度 {value} 不在 2000–2100 之间，疑为识别错误",
-          2000, 2100),
-    Check("DQ-03", "records", "between", "score", "out_of_range", "warning",
-          f"综合得分 {{value}} 不在 0–{MAX_SCORE} 之间，疑为识别或填写错误", 0, MAX_SCORE),
-    Check("DQ-04", "records", "between", "n_indicators", "extraction_gap", "warning",
-          f"识别到的绩效指标数为 {{value}}，不在 1–{MAX_INDICATORS} 之间，可能漏读或误读", 1, MAX_INDICATORS),
-    Check("DQ-05", "records", "between", "n_budget_lines", "extraction_gap", "warning",
-          "没有识别到任何预算执行数据（预算行数 {value}）", 1, len(BUDGET_LINES)),
-    Check("DQ-06", "records", "in_set", "rating", "extraction_gap", "info", "评价等级“{value}”不是 优/良/中/差",
-          values=tuple(RATINGS)),
-    Check("DQ-07", "budget_lines", "between", "rate", "out_of_range", "warning",
-          f"预算执行率 {{value}}% 超出 0–{MAX_RATE_PCT}%，疑为识别或填写错误", 0, MAX_RATE_PCT),
-    Check("DQ-08", "indicators", "between", "rate", "out_of_range", "warning",
-          f"指标完成率 {{value}}% 超出 0–{MAX_RATE_PCT}%，疑为识别或填写错误", 0, MAX_RATE_PCT),
-    Check("DQ-09", "indicators", "in_set", "target_unit", "extraction_gap", "info",
-          "预期指标值的计量单位“{value}”不在已知单位表中，可能识别有误", values=tuple(KNOWN_UNITS)),
-    Check("DQ-10", "indicators", "in_set", "actual_unit", "extraction_gap", "info",
-          "实际完成值的计量单位“{value}”不在已知单位表中，可能识别有误", values=tuple(KNOWN_UNITS)),
-    Check("DQ-11", "indicators", "in_set", "target_op", "extraction_gap", "info", "比较符“{value}”无法识别",
-          values=tuple(OPS)),
-)
+
+def checks_of(rules: list | None = None) -> list[Check]:
+    """The expectations of the catalogue's data-quality rules (default: the built-in catalogue)."""
+    return sorted((Check.of(r) for kind in KINDS for r in rules_of(rules, kind)), key=lambda c: c.rule.id)
+
+
 TABLE_SQL = {
     "records": "SELECT sha256, unit, year, doc_type, score, rating, n_indicators, n_budget_lines FROM records",
     "budget_lines": "SELECT sha256, line, rate FROM budget_lines",
@@ -82,25 +69,31 @@ def load_frames(store, shas: list[str]) -> dict:
     return frames
 
 
-def validate_run(store, shas: list[str], docs_dir: Path | None = None) -> tuple[dict[str, list[dict]], dict]:
+def validate_run(store, shas: list[str], docs_dir: Path | None = None,
+                 rules: list | None = None) -> tuple[dict[str, list[dict]], dict]:
     """Findings per sha256 for the run's documents, and a summary
-    {expectations, failed, rows, data_docs}."""
+    {expectations, failed, rows, data_docs}; `rules`: the run's catalogue."""
     frames = load_frames(store, shas)
-    outcomes = validate_tables(frames, docs_dir)
-    keys = frames["records"].set_index("sha256")[["unit", "year", "doc_type"]].to_dict("index")
+    outcomes = validate_tables(frames, docs_dir, checks_of(rules))
+    by_sha = findings_of(outcomes, frames["records"])
+    summary = {"expectations": len(outcomes), "failed": sum(bool(rows) for _, rows in outcomes),
+               "rows": {t: len(df) for t, df in frames.items()},
+               "data_docs": str(docs_dir / "index.html") if docs_dir else None}
+    return by_sha, summary
+
+
+def findings_of(outcomes: list[tuple[Check, list[dict]]], records) -> dict[str, list[dict]]:
+    """Findings per sha256 from validate_tables' outcomes; `records`: the
+    records frame (unit, year, doc_type give each finding its id)."""
+    keys = records.set_index("sha256")[["unit", "year", "doc_type"]].to_dict("index")
     by_sha: dict[str, list[dict]] = {}
-    failed = 0
     for check, rows in outcomes:
-        failed += bool(rows)
         if not check.finding:
             continue
         for row in rows:
             sha = row["sha256"]
             by_sha.setdefault(sha, []).append(_finding(check, row, SUBJECT[check.table](row), keys.get(sha, {})))
-    summary = {"expectations": len(outcomes), "failed": failed,
-               "rows": {t: len(df) for t, df in frames.items()},
-               "data_docs": str(docs_dir / "index.html") if docs_dir else None}
-    return by_sha, summary
+    return by_sha
 
 
 def _finding(check: Check, row: dict, subject: str, key: dict) -> dict:
@@ -109,21 +102,17 @@ def _finding(check: Check, row: dict, subject: str, key: dict) -> dict:
     value = row.get(check.column)
     rec = SimpleNamespace(unit=key.get("unit"), year=key.get("year"), doc_type=key.get("doc_type"))
     expected = f"{check.low:g}–{check.high:g}" if check.kind == "between" else "、".join(map(str, check.values))
-    return {"id": finding_id(rec, check.rule, subject), "rule": check.rule, "category": check.category,
-            "severity": check.severity, "subject": subject, "message": check.message.format(value=_fmt(value)),
-            "stated": _fmt(value), "expected": expected, "suggestion": None, "gross": False, "evidence": [],
-            "title": "数据质量检查（great_expectations）"}
+    values = {"value": shown(value), "low": f"{check.low:g}" if check.low is not None else "",
+              "high": f"{check.high:g}" if check.high is not None else ""}
+    return batch_finding(check.rule, rec, subject, values, stated=shown(value), expected=expected)
 
 
-def _fmt(v) -> str:
-    if isinstance(v, float) and v.is_integer():
-        return str(int(v))
-    return str(v)
 
-
-def validate_tables(frames: dict, docs_dir: Path | None = None) -> list[tuple[Check, list[dict]]]:
-    """Run CHECKS with great_expectations; return (check, offending rows) per
-    check. Data Docs go to `docs_dir` when given."""
+def validate_tables(frames: dict, docs_dir: Path | None = None,
+                    checks: list[Check] | None = None) -> list[tuple[Check, list[dict]]]:
+    """Run `checks` (default: the built-in catalogue's) with great_expectations;
+    return (check, offending rows) per check. Data Docs go to `docs_dir` when given."""
+    checks = checks_of() if checks is None else checks
     os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before the import: no telemetry attempt
     import great_expectations as gx
 
@@ -131,9 +120,9 @@ def validate_tables(frames: dict, docs_dir: Path | None = None) -> list[tuple[Ch
     source = ctx.data_sources.add_pandas("perfaudit")
     out = []
     for table, df in frames.items():
-        checks = [c for c in CHECKS if c.table == table]
+        mine = [c for c in checks if c.table == table]
         suite = ctx.suites.add(gx.ExpectationSuite(name=f"perfaudit_{table}"))
-        for c in checks:
+        for c in mine:
             suite.add_expectation(_expectation(c))
         batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("run")
         vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=f"vd_{table}", data=batch, suite=suite))
@@ -145,7 +134,7 @@ def validate_tables(frames: dict, docs_dir: Path | None = None) -> list[tuple[Ch
         for vr in result.run_results.values():
             for r in vr.results:
                 rule = r.expectation_config.meta["rule_id"]
-                check = next(c for c in checks if c.rule == rule)
+                check = next(c for c in mine if c.rule.id == rule)
                 ids = [i["row_id"] for i in (r.result.get("unexpected_index_list") or [])]
                 out.append((check, df.set_index("row_id").loc[ids].reset_index().to_dict("records") if ids else []))
     return out
@@ -172,8 +161,9 @@ def _context(gx, docs_dir: Path | None):
 def _expectation(c: Check):
     import great_expectations.expectations as gxe
 
-    common = {"column": c.column, "severity": c.severity if c.severity != "error" else "critical",
-              "meta": {"rule_id": c.rule, "msg_zh": c.message}}
+    severity = c.rule.severity
+    common = {"column": c.column, "severity": severity if severity != "error" else "critical",
+              "meta": {"rule_id": c.rule.id, "msg_zh": c.rule.message}}
     if c.kind == "between":
         return gxe.ExpectColumnValuesToBeBetween(min_value=c.low, max_value=c.high, **common)
     if c.kind == "in_set":

@@ -40,16 +40,29 @@ CheckFn = Callable[[Record, dict, Tally], Iterable[Hit]]
 
 @dataclass(frozen=True)
 class Kind:
+    """A check kind and its contract with the rules that name it: the
+    parameters it takes (with defaults; `required` ones have none), the
+    values its messages may use ({placeholders}), the message variants a hit
+    may select, and its scope. A `record` kind runs on one Record (`fn`); a
+    `batch` kind is declared here and run by the store stage over a whole
+    batch (pipeline/store/crossdoc.py, pipeline/store/validate.py)."""
+
     name: str
-    fn: CheckFn
+    fn: CheckFn | None
     defaults: dict
+    values: tuple[str, ...]
+    variants: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()
+    scope: str = "record"
 
-    def validate(self, params: dict, where: str) -> None:
-        unknown = set(params) - set(self.defaults)
+    def param_problems(self, params: dict) -> list[str]:
+        """What is wrong with a rule's (or profile's) params for this kind, in Chinese."""
+        allowed = sorted({*self.defaults, *self.required})
+        out = []
+        unknown = set(params) - set(allowed)
         if unknown:
-            from pipeline.audit.rules import RuleError
-
-            raise RuleError(f"{where}: 检查类型 {self.name} 不认识参数 {sorted(unknown)}；可用：{sorted(self.defaults)}")
+            out.append(f"检查类型 {self.name} 不认识参数 {sorted(unknown)}；可用：{allowed}")
+        return out
 
     def run(self, record: Record, params: dict, tally: Tally) -> Iterable[Hit]:
         return self.fn(record, {**self.defaults, **params}, tally)
@@ -58,14 +71,21 @@ class Kind:
 KINDS: dict[str, Kind] = {}
 
 
-def kind(name: str, **defaults):
-    """Register a check function as a rule kind with its parameter defaults."""
+def kind(name: str, *, values: tuple[str, ...], variants: tuple[str, ...] = (), **defaults):
+    """Register a check function as a record-level rule kind: the values its
+    hits give messages, the message variants it may select, and its
+    parameters with their defaults."""
 
     def wrap(fn: CheckFn) -> CheckFn:
-        KINDS[name] = Kind(name, fn, defaults)
+        KINDS[name] = Kind(name, fn, defaults, tuple(values), tuple(variants))
         return fn
 
     return wrap
+
+
+def batch_kind(name: str, *, values: tuple[str, ...], required: tuple[str, ...] = (), **defaults) -> None:
+    """Declare a batch-level kind (run by the store stage, not on a Record)."""
+    KINDS[name] = Kind(name, None, defaults, tuple(values), (), tuple(required), "batch")
 
 
 def present_lines(record: Record, params: dict):
@@ -77,17 +97,6 @@ def present_lines(record: Record, params: dict):
 
 
 # --- formatting helpers used in messages --------------------------------------
-
-LINE_NAMES = {
-    "total": "整体支出", "year_start": "年初预算", "additions": "追加预算", "basic": "基本支出",
-    "project": "项目支出", "special": "专项资金", "fiscal": "当年财政拨款", "carryover": "上年结转",
-    "other": "其他资金",
-}
-FIELD_NAMES = {
-    "budget": "全年预算数", "executed": "执行数", "rate": "执行率", "year_start": "年初预算数",
-    "adjustment": "调整数", "count": "项目个数", "weight": "分值", "score": "得分",
-}
-
 
 def evid(*numbers: Number | None) -> list[Evidence]:
     out: list[Evidence] = []
@@ -107,3 +116,14 @@ def money(value: Decimal, decimals: int = 2) -> str:
 
 def pct(value: Decimal, decimals: int = 2) -> str:
     return format_decimal(value, max(decimals, 2)) + "%"
+
+
+def target_text(ind, missing: str = "") -> str:
+    """An indicator's target as stated: `>=5人`, a qualitative text, or `missing`.
+    The operator is shown unless it is an `=` the document did not write."""
+    t = ind.target
+    if not t:
+        return missing
+    if t.number is None:
+        return t.text or missing
+    return ("" if t.op == "=" and not t.op_stated else t.op) + show(t.number)

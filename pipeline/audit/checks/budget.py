@@ -4,19 +4,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.audit.checks.base import (
-    FIELD_NAMES,
-    LINE_NAMES,
-    Hit,
-    Tally,
-    evid,
-    kind,
-    money,
-    pct,
-    present_lines,
-    show,
-)
+from pipeline.audit.checks.base import Hit, Tally, evid, kind, money, pct, present_lines, show
 from pipeline.audit.compare import crosses, judge_rate, quotient, sum_holds, sum_interval, sum_value
+from pipeline.labels import BUDGET_FIELD_ZH, BUDGET_LINE_ZH
 from pipeline.model import Record
 from pipeline.numbers import Number, format_decimal
 
@@ -29,10 +19,10 @@ def _path(record: Record, path: str) -> Number | None:
 
 def _label(path: str) -> str:
     line, _, field = path.partition(".")
-    return LINE_NAMES.get(line, line) + ("" if field == "budget" else FIELD_NAMES.get(field, field))
+    return BUDGET_LINE_ZH.get(line, line) + ("" if field == "budget" else BUDGET_FIELD_ZH.get(field, field))
 
 
-@kind("sum", sums=[], min_parts=2, doc_types=None)
+@kind("sum", values=("total_label", "total", "terms", "sum", "diff"), sums=[], min_parts=2, doc_types=None)
 def check_sum(record: Record, params: dict, tally: Tally):
     """total = Σ parts, for each listed sum; absent parts are left out but at
     least `min_parts` must be present (else nothing is claimed). `doc_types`
@@ -69,7 +59,8 @@ def check_sum(record: Record, params: dict, tally: Tally):
         )
 
 
-@kind("adjustment", lines=["basic", "project", "special"])
+@kind("adjustment", values=("line", "year_start", "adjustment", "computed", "budget"),
+      lines=["basic", "project", "special"])
 def check_line_adjustment(record: Record, params: dict, tally: Tally):
     """full-year budget = year-start budget + signed adjustment, per line."""
     for line, bl in present_lines(record, params):
@@ -83,7 +74,7 @@ def check_line_adjustment(record: Record, params: dict, tally: Tally):
         d = max(start.decimals, adj.decimals, full.decimals)
         yield Hit(
             subject=f"budget.{line}",
-            values={"line": LINE_NAMES[line], "year_start": show(start), "adjustment": _signed(adj),
+            values={"line": BUDGET_LINE_ZH[line], "year_start": show(start), "adjustment": _signed(adj),
                     "computed": money(value, d), "budget": show(full)},
             evidence=evid(start, adj, full), stated=show(full), expected=money(value, d),
             suggestion=money(value, d),
@@ -95,7 +86,7 @@ def _signed(n: Number) -> str:
     return ("− " if n.value < 0 else "+ ") + text
 
 
-@kind("total_adjustment", components=["basic", "project", "special"])
+@kind("total_adjustment", values=("formula", "computed", "total"), components=["basic", "project", "special"])
 def check_total_adjustment(record: Record, params: dict, tally: Tally):
     """total full-year = year-start total + additions + Σ signed line adjustments.
     Also accepted: positive line adjustments already counted in the additions."""
@@ -122,7 +113,9 @@ def check_total_adjustment(record: Record, params: dict, tally: Tally):
     )
 
 
-@kind("execution_rate", lines=["total", "year_start", "additions", "basic", "project", "special"],
+@kind("execution_rate", values=("line", "rate", "executed", "budget", "computed", "base", "slip"),
+      variants=("year_start_base", "as_printed", "capped", "truncated"),
+      lines=["total", "year_start", "additions", "basic", "project", "special"],
       threshold=90)
 def check_execution_rate(record: Record, params: dict, tally: Tally):
     """stated 执行率 vs executed / full-year budget, read twice (SPEC §6);
@@ -137,7 +130,7 @@ def check_execution_rate(record: Record, params: dict, tally: Tally):
         verdict = judge_rate(rate, [quotient(executed, budget)], conventions)
         if verdict is None:
             continue
-        values = {"line": LINE_NAMES[line], "rate": show(rate), "executed": show(executed),
+        values = {"line": BUDGET_LINE_ZH[line], "rate": show(rate), "executed": show(executed),
                   "budget": show(budget), "computed": pct(verdict.value, 2), "base": show(base) if base else "",
                   "slip": f"，疑为 {verdict.slip[0]}% 之误（{verdict.slip[1]}）" if verdict.slip else ""}
         gross = verdict.severity == "error" and crosses(Decimal(params["threshold"]), rate.value, verdict.value)
@@ -160,7 +153,8 @@ def _year_start_base(record: Record, line: str) -> Number | None:
     return None
 
 
-@kind("zero_base", lines=["total", "year_start", "additions", "basic", "project", "special"])
+@kind("zero_base", values=("line", "budget", "executed", "rate"),
+      lines=["total", "year_start", "additions", "basic", "project", "special"])
 def check_zero_base(record: Record, params: dict, tally: Tally):
     """A rate stated on a zero budget (0/0 written as 100% or 0%)."""
     for line, bl in present_lines(record, params):
@@ -172,7 +166,7 @@ def check_zero_base(record: Record, params: dict, tally: Tally):
             continue
         yield Hit(
             f"budget.{line}",
-            {"line": LINE_NAMES[line], "budget": show(budget),
+            {"line": BUDGET_LINE_ZH[line], "budget": show(budget),
              "executed": show(executed) if executed else "未填", "rate": show(rate)},
             evid(rate, budget, executed), stated=show(rate), expected="—（预算数为 0，执行率无意义）",
             suggestion="—",

@@ -18,7 +18,7 @@ def band_for(score: Decimal, bands: list) -> str | None:
     return None
 
 
-@kind("rating_band", bands=DEFAULT_BANDS)
+@kind("rating_band", values=("score", "rating", "expected"), bands=DEFAULT_BANDS)
 def check_rating_band(record: Record, params: dict, tally: Tally):
     score, rating = record.score, record.rating
     if score is None or rating is None:
@@ -32,7 +32,7 @@ def check_rating_band(record: Record, params: dict, tally: Tally):
               ev, stated=rating, expected=expected, suggestion=expected, gross=True)
 
 
-@kind("score_range", low=0, high=100)
+@kind("score_range", values=("score", "high"), low=0, high=100)
 def check_score_range(record: Record, params: dict, tally: Tally):
     score = record.score
     if score is None:

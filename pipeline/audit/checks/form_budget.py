@@ -7,8 +7,9 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.audit.checks.base import FIELD_NAMES, LINE_NAMES, Hit, Tally, evid, kind, show
+from pipeline.audit.checks.base import Hit, Tally, evid, kind, show
 from pipeline.audit.compare import HUNDRED, definition, meets, ratio_interval, sum_holds, sum_value
+from pipeline.labels import BUDGET_FIELD_ZH, BUDGET_LINE_ZH
 from pipeline.model import Record
 from pipeline.numbers import Number, format_decimal
 
@@ -28,7 +29,7 @@ def _times(rate: tuple[Decimal, Decimal], weight: Number) -> tuple[Decimal, Deci
     return rate[0] * w_lo / HUNDRED, rate[1] * w_hi / HUNDRED
 
 
-@kind("execution_score", lines=["total"])
+@kind("execution_score", values=("line", "rate", "weight", "score", "expected"), lines=["total"])
 def check_execution_score(record: Record, params: dict, tally: Tally):
     """得分 = min(执行率, 100%) × 分值, on the stated rate or on 执行数/预算数."""
     for line in params["lines"]:
@@ -51,13 +52,13 @@ def check_execution_score(record: Record, params: dict, tally: Tally):
         r0 = rate.value if rate is not None else executed.value / budget.value * HUNDRED
         value = min(max(r0, Decimal(0)), HUNDRED) * weight.value / HUNDRED
         shown = show(rate) if rate is not None else format_decimal(r0, 2) + "%"
-        yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "rate": shown, "weight": show(weight),
+        yield Hit(f"budget.{line}", {"line": BUDGET_LINE_ZH[line], "rate": shown, "weight": show(weight),
                   "score": show(score), "expected": _score(value)},
                   evid(score, weight, rate, executed, budget), stated=show(score), expected=_score(value),
                   suggestion=_score(value))
 
 
-@kind("fund_score_range", lines=["total"])
+@kind("fund_score_range", values=("line", "score", "weight"), lines=["total"])
 def check_fund_score_range(record: Record, params: dict, tally: Tally):
     """0 ≤ 执行率得分 ≤ 分值."""
     for line in params["lines"]:
@@ -68,11 +69,11 @@ def check_fund_score_range(record: Record, params: dict, tally: Tally):
         tally.ran()
         if Decimal(0) <= score.value <= weight.value:
             continue
-        yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "score": show(score), "weight": show(weight)},
+        yield Hit(f"budget.{line}", {"line": BUDGET_LINE_ZH[line], "score": show(score), "weight": show(weight)},
                   evid(score, weight), stated=show(score), expected=f"0–{show(weight)}")
 
 
-@kind("over_execution", lines=FORM_LINES)
+@kind("over_execution", values=("line", "executed", "budget"), lines=FORM_LINES)
 def check_over_execution(record: Record, params: dict, tally: Tally):
     """全年执行数 above 全年预算数 beyond rounding; an error when the
     execution score also exceeds its 分值."""
@@ -86,7 +87,7 @@ def check_over_execution(record: Record, params: dict, tally: Tally):
             continue
         score, weight = bl.get("score"), bl.get("weight")
         worse = score is not None and weight is not None and score.value > weight.value
-        yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "executed": show(executed), "budget": show(budget)},
+        yield Hit(f"budget.{line}", {"line": BUDGET_LINE_ZH[line], "executed": show(executed), "budget": show(budget)},
                   evid(executed, budget, score), stated=show(executed), expected=f"≤ {show(budget)}",
                   severity="error" if worse else None)
 
@@ -112,19 +113,19 @@ def _unit_pairs(record: Record):
         for f1, f2 in (("year_start", "budget"), ("budget", "executed")):
             a, b = bl.get(f1), bl.get(f2)
             if a is not None and b is not None:
-                yield f"budget.{name}", f"{LINE_NAMES[name]}{FIELD_NAMES[f1]}/{FIELD_NAMES[f2]}", a, b
+                yield f"budget.{name}", f"{BUDGET_LINE_ZH[name]}{BUDGET_FIELD_ZH[f1]}/{BUDGET_FIELD_ZH[f2]}", a, b
     total = record.budget.get("total")
     for f in ("year_start", "budget", "executed"):
         parts = [record.budget[p].get(f) for p in ("fiscal", "carryover", "other") if p in record.budget]
         parts = [p for p in parts if p is not None and p.value != 0]
         if total is not None and total.get(f) is not None and len(parts) == 1:
-            yield "budget.total", f"{LINE_NAMES['total']}{FIELD_NAMES[f]}/分项", total.get(f), parts[0]
+            yield "budget.total", f"{BUDGET_LINE_ZH['total']}{BUDGET_FIELD_ZH[f]}/分项", total.get(f), parts[0]
     for cc in record.cross_checks:
         if isinstance(cc.form, Number) and cc.path.startswith("budget.") and cc.form.unit == "万元":
             yield "budget.total", "自评表/正文", cc.form, cc.narrative
 
 
-@kind("unit_scale", relative=0.0001)
+@kind("unit_scale", values=("label", "big", "small"), relative=0.0001)
 def check_unit_scale(record: Record, params: dict, tally: Tally):
     """The same amount stated twice with a ratio of 10,000: 元 written as 万元."""
     if not record.form_layout:
@@ -143,7 +144,7 @@ def check_unit_scale(record: Record, params: dict, tally: Tally):
                   stated=show(big), expected=show(small), suggestion=show(small))
 
 
-@kind("score_rollup")
+@kind("score_rollup", values=("total", "sum", "n", "fund"))
 def check_score_rollup(record: Record, params: dict, tally: Tally):
     """总分 = 执行率得分 + Σ indicator 得分."""
     total = record.score
@@ -162,7 +163,7 @@ def check_score_rollup(record: Record, params: dict, tally: Tally):
               evid(total, fund_score), stated=show(total), expected=_score(value), suggestion=_score(value))
 
 
-@kind("narrative_vs_form")
+@kind("narrative_vs_form", values=("label", "form", "narrative"))
 def check_narrative_vs_form(record: Record, params: dict, tally: Tally):
     """A quantity stated in the narrative and in the attached form differs."""
     labels = {"score": "总分", "rating": "评价等级"}
@@ -178,7 +179,7 @@ def check_narrative_vs_form(record: Record, params: dict, tally: Tally):
             form, narr = cc.form, cc.narrative
         parts = cc.path.split(".")
         subject = "budget.total" if parts[0] == "budget" else "evaluation"
-        label = labels.get(cc.path) or LINE_NAMES["total"] + FIELD_NAMES.get(parts[-1], parts[-1])
+        label = labels.get(cc.path) or BUDGET_LINE_ZH["total"] + BUDGET_FIELD_ZH.get(parts[-1], parts[-1])
         ev = [e for e in (cc.narrative_evidence, cc.form_evidence) if e]
         yield Hit(subject, {"label": label, "form": form, "narrative": narr}, ev, stated=narr, expected=form,
                   gross=cc.path == "rating")

@@ -9,7 +9,7 @@ from decimal import Decimal
 
 import regex
 
-from pipeline.audit.checks.base import Hit, Tally, evid, kind, show
+from pipeline.audit.checks.base import Hit, Tally, evid, kind, show, target_text
 from pipeline.audit.checks.indicators import is_reverse, outcome
 from pipeline.audit.compare import MET, definition, exact_sum_holds, meets, sum_value
 from pipeline.model import Indicator, Record
@@ -28,7 +28,7 @@ def _weights(record: Record) -> list[Number] | None:
     return ws if ws and all(w is not None for w in ws) else None
 
 
-@kind("weight_total", total=100)
+@kind("weight_total", values=("sum", "total", "fund", "n"), total=100)
 def check_weight_total(record: Record, params: dict, tally: Tally):
     """执行率分值 + Σ 三级指标分值 = 100."""
     ws = _weights(record)
@@ -47,7 +47,7 @@ def check_weight_total(record: Record, params: dict, tally: Tally):
               evid(fw, record.total_weight, *ws[:3]), stated=format_decimal(value, 2), expected=str(params["total"]))
 
 
-@kind("weight_hierarchy")
+@kind("weight_hierarchy", values=("heading", "weight", "sum", "n"))
 def check_weight_hierarchy(record: Record, params: dict, tally: Tally):
     """Each weighted heading (产出指标(50分)) = Σ the 分值 of its indicators."""
     if not record.form_layout:
@@ -74,7 +74,7 @@ def _level1_weights(record: Record) -> dict[str, Decimal]:
     return out
 
 
-@kind("weight_split", splits=[{"预算执行率": 10, "产出指标": 50, "效益指标": 30, "满意度指标": 10}])
+@kind("weight_split", values=("got", "accepted"), splits=[{"预算执行率": 10, "产出指标": 50, "效益指标": 30, "满意度指标": 10}])
 def check_weight_split(record: Record, params: dict, tally: Tally):
     """The first-level split against the accepted ones ("*" = all indicators)."""
     ws = _weights(record)
@@ -95,7 +95,7 @@ def check_weight_split(record: Record, params: dict, tally: Tally):
               expected=accepted)
 
 
-@kind("indicator_score_range")
+@kind("indicator_score_range", values=("name", "score", "weight"))
 def check_indicator_score_range(record: Record, params: dict, tally: Tally):
     """0 ≤ 得分 ≤ 分值 per indicator."""
     for ind in record.indicators:
@@ -164,7 +164,9 @@ def expected_scores(ind: Indicator, conventions: list[str]) -> list[tuple[Decima
 DIRECTIONS = {"positive": (">=", ">"), "reverse": ("<=", "<"), "equal": ("=",)}
 
 
-@kind("indicator_score", direction="positive", conventions=["target_over_actual", "one_minus_excess"])
+@kind("indicator_score", values=("name", "score", "weight", "target", "actual", "expected"),
+      variants=("high", "low"),
+      direction="positive", conventions=["target_over_actual", "one_minus_excess"])
 def check_indicator_score(record: Record, params: dict, tally: Tally):
     """得分 against 分值 × completion (正向, 反向 or "="): above every accepted
     value is an error; below it (a partly met target) a warning."""
@@ -186,17 +188,10 @@ def check_indicator_score(record: Record, params: dict, tally: Tally):
         value = (best[0] + best[1]) / 2
         yield Hit(f"indicator.{ind.index}",
                   {"name": ind.name or "", "score": show(ind.score), "weight": show(ind.weight),
-                   "target": _tshow(ind), "actual": show(ind.actual), "expected": _pts(value)},
+                   "target": target_text(ind), "actual": show(ind.actual), "expected": _pts(value)},
                   evid(ind.score, ind.actual, ind.target.number, ind.weight), stated=show(ind.score),
                   expected=_pts(value), suggestion=_pts(value), severity="error" if s_lo > high else "warning",
                   variant="high" if s_lo > high else "low")
-
-
-def _tshow(ind: Indicator) -> str:
-    t = ind.target
-    if t.number is None:
-        return t.text or ""
-    return ("" if t.op == "=" and not t.op_stated else t.op) + show(t.number)
 
 
 # --- qualitative ---------------------------------------------------------------
@@ -215,7 +210,8 @@ def qualitative_level(text: str | None) -> str | None:
     return None
 
 
-@kind("qualitative_band", bands={"met": [0.8, 1.0], "partial": [0.6, 0.8], "missed": [0, 0.6]},
+@kind("qualitative_band", values=("name", "actual", "score", "weight", "band"),
+      bands={"met": [0.8, 1.0], "partial": [0.6, 0.8], "missed": [0, 0.6]},
       tolerance=0.005)
 def check_qualitative_band(record: Record, params: dict, tally: Tally):
     """达成 → [80%,100%]·分值, 部分达成 → [60%,80%), 未达成 → [0,60%)."""
@@ -237,7 +233,7 @@ def check_qualitative_band(record: Record, params: dict, tally: Tally):
                   stated=show(ind.score), expected=band)
 
 
-@kind("met_deducted")
+@kind("met_deducted", values=("name", "target", "actual", "score", "weight"))
 def check_met_deducted(record: Record, params: dict, tally: Tally):
     """A quantitative target met (by the numbers) that lost points, with no
     偏差原因 to say why (a 偏离度 deduction must be explained)."""
@@ -249,7 +245,7 @@ def check_met_deducted(record: Record, params: dict, tally: Tally):
         tally.ran()
         if ind.score.interval()[1] >= ind.weight.value or ind.deviation_reason or ind.explanation:
             continue
-        yield Hit(f"indicator.{ind.index}", {"name": ind.name or "", "target": _tshow(ind),
+        yield Hit(f"indicator.{ind.index}", {"name": ind.name or "", "target": target_text(ind),
                   "actual": show(ind.actual), "score": show(ind.score), "weight": show(ind.weight)},
                   evid(ind.score, ind.actual, ind.weight), stated=show(ind.score), expected=show(ind.weight))
 

@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import regex
 
-from pipeline.audit.checks.base import Hit, Tally, evid, kind, pct, show
+from pipeline.audit.checks.base import Hit, Tally, evid, kind, pct, show, target_text
 from pipeline.audit.compare import (
     MET,
     NOT_MET,
@@ -63,7 +63,9 @@ def _completion_readings(ind: Indicator) -> list[Quotient]:
     return [quotient(a, t, exact_den=True, name="actual_over_target")]
 
 
-@kind("completion_rate", threshold=100)
+@kind("completion_rate", values=("name", "rate", "formula", "computed", "label", "slip"),
+      variants=("capped", "truncated", "as_printed"),
+      threshold=100)
 def check_completion_rate(record: Record, params: dict, tally: Tally):
     for ind in record.indicators:
         t, a, rate = ind.target, ind.actual, ind.rate
@@ -93,7 +95,7 @@ def _completion_hit(ind: Indicator, verdict: RateVerdict, threshold: Decimal) ->
                verdict.suggestion(rate), gross=gross, severity=verdict.severity, variant=variant)
 
 
-@kind("indicator_zero_base")
+@kind("indicator_zero_base", values=("name", "rate", "target"))
 def check_indicator_zero_base(record: Record, params: dict, tally: Tally):
     for ind in record.indicators:
         t = ind.target
@@ -106,7 +108,7 @@ def check_indicator_zero_base(record: Record, params: dict, tally: Tally):
                   "target": show(t.number)}, evid(ind.rate, t.number), stated=show(ind.rate), expected="—")
 
 
-@kind("claim")
+@kind("claim", values=("name", "said", "truth", "target", "actual"))
 def check_claim(record: Record, params: dict, tally: Tally):
     """达到/未达到预期目标 against the numbers: the actual's interval against the exact target."""
     for ind in record.indicators:
@@ -123,22 +125,15 @@ def check_claim(record: Record, params: dict, tally: Tally):
         truth = "未达到" if result == NOT_MET else "已达到"
         ev = [e for e in [ind.achieved_evidence] if e] + evid(ind.actual, ind.target.number if ind.target else None)
         yield Hit(f"indicator.{ind.index}",
-                  {"name": ind.name or "", "said": said, "truth": truth, "target": _target_text(ind),
+                  {"name": ind.name or "", "said": said, "truth": truth, "target": target_text(ind),
                    "actual": show(ind.actual) if ind.actual else (ind.actual_text or "")},
                   ev, stated=said, expected=f"{truth}预期目标", suggestion=f"{truth}预期目标", gross=True)
-
-
-def _target_text(ind: Indicator) -> str:
-    t = ind.target
-    if t.number is None:
-        return t.text or ""
-    return ("" if t.op == "=" and not t.op_stated else t.op) + show(t.number)
 
 
 RATE_NAME = regex.compile(r"率|满意度|达标|覆盖|合格|及时|知晓|参与度|入学|占比")
 
 
-@kind("percent_range", high=100, low=0)
+@kind("percent_range", values=("name", "actual"), high=100, low=0)
 def check_percent_range(record: Record, params: dict, tally: Tally):
     """Rates of the 满意度/覆盖率/合格率 kind cannot leave [0, 100%]."""
     high, low = Decimal(params["high"]), Decimal(params["low"])
@@ -153,7 +148,7 @@ def check_percent_range(record: Record, params: dict, tally: Tally):
                   stated=show(a), expected=f"{low}%–{high}%")
 
 
-@kind("unit_match")
+@kind("unit_match", values=("name", "target", "actual", "tunit", "aunit"))
 def check_unit_match(record: Record, params: dict, tally: Tally):
     for ind in record.indicators:
         t, a = ind.target, ind.actual
@@ -167,7 +162,7 @@ def check_unit_match(record: Record, params: dict, tally: Tally):
                   evid(t.number, a), stated=a.unit, expected=t.number.unit)
 
 
-@kind("midyear_progress")
+@kind("midyear_progress", values=("name", "midyear", "actual"))
 def check_midyear(record: Record, params: dict, tally: Tally):
     """A cumulative count at mid-year above the year-end value needs a word."""
     for ind in record.indicators:

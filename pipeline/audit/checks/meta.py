@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-from pipeline.audit.checks.base import FIELD_NAMES, LINE_NAMES, Hit, Tally, evid, kind, show
+from pipeline.audit.checks.base import Hit, Tally, evid, kind, show
 from pipeline.audit.compare import meets
+from pipeline.labels import BUDGET_FIELD_ZH, BUDGET_LINE_ZH
 from pipeline.model import Record
 
 
-@kind("extraction_gap")
+@kind("extraction_gap", values=("part",))
 def check_gaps(record: Record, params: dict, tally: Tally):
     """Every part the extractor looked for and did not find is reported, so a
     clean result never hides an unread part (statcheck's lesson)."""
@@ -17,7 +18,7 @@ def check_gaps(record: Record, params: dict, tally: Tally):
                   severity=gap.severity)
 
 
-@kind("restated_value")
+@kind("restated_value", values=("label", "first", "other"))
 def check_conflicts(record: Record, params: dict, tally: Tally):
     """The same quantity stated twice with values whose intervals do not meet."""
     for path, first, other in record.conflicts:
@@ -25,6 +26,6 @@ def check_conflicts(record: Record, params: dict, tally: Tally):
         if meets(first.interval(), other.interval()):
             continue
         _, line, field = path.split(".")
-        label = LINE_NAMES.get(line, line) + FIELD_NAMES.get(field, field)
+        label = BUDGET_LINE_ZH.get(line, line) + BUDGET_FIELD_ZH.get(field, field)
         yield Hit(f"budget.{line}", {"label": label, "first": show(first), "other": show(other)},
                   evid(first, other), stated=show(other), expected=show(first))

@@ -4,16 +4,18 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from pipeline.audit.checks.base import LINE_NAMES, Hit, Tally, evid, kind, pct, present_lines, show
+from pipeline.audit.checks.base import Hit, Tally, evid, kind, pct, present_lines, show, target_text
 from pipeline.audit.checks.indicators import is_reverse, outcome
 from pipeline.audit.compare import NOT_MET, ratio_value
+from pipeline.labels import BUDGET_LINE_ZH
 from pipeline.model import Record
 
 LOW_EXECUTION_REASONS = ["原因", "由于", "因为", "导致", "致使", "系因", "主要是", "主要系", "延期", "推迟",
                          "延迟", "未到位", "未完成", "结转", "跨年", "滞后"]
 
 
-@kind("low_execution_explained", lines=["total", "basic", "project", "special"], threshold=90,
+@kind("low_execution_explained", values=("line", "rate", "threshold"),
+      lines=["total", "basic", "project", "special"], threshold=90,
       reason_words=LOW_EXECUTION_REASONS)
 def check_low_execution(record: Record, params: dict, tally: Tally):
     """执行率 below the threshold needs a reason (Sichuan: 未达到90%的需说明原因)."""
@@ -34,11 +36,11 @@ def check_low_execution(record: Record, params: dict, tally: Tally):
         if value >= threshold or stated:
             continue
         shown = show(rate) if rate is not None else pct(value)
-        yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "rate": shown, "threshold": f"{threshold}%"},
+        yield Hit(f"budget.{line}", {"line": BUDGET_LINE_ZH[line], "rate": shown, "threshold": f"{threshold}%"},
                   evid(rate, executed, budget), stated=shown)
 
 
-@kind("adjustment_explained", lines=["basic", "project", "special", "additions"])
+@kind("adjustment_explained", values=("line", "amount"), lines=["basic", "project", "special", "additions"])
 def check_adjustment_explained(record: Record, params: dict, tally: Tally):
     """A budget adjustment (追加/追减/调整) must say why."""
     for line, bl in present_lines(record, params):
@@ -48,11 +50,12 @@ def check_adjustment_explained(record: Record, params: dict, tally: Tally):
         tally.ran()
         if amount.value == 0 or bl.explanation:
             continue
-        yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "amount": show(amount)}, evid(amount),
+        yield Hit(f"budget.{line}", {"line": BUDGET_LINE_ZH[line], "amount": show(amount)}, evid(amount),
                   stated=show(amount))
 
 
-@kind("amount_range", lines=["total", "year_start", "additions", "basic", "project", "special"])
+@kind("amount_range", values=("line", "value"),
+      lines=["total", "year_start", "additions", "basic", "project", "special"])
 def check_amount_range(record: Record, params: dict, tally: Tally):
     """Amounts cannot be negative (adjustments excepted)."""
     for line, bl in present_lines(record, params):
@@ -62,11 +65,11 @@ def check_amount_range(record: Record, params: dict, tally: Tally):
                 continue
             tally.ran()
             if n.value < 0:
-                yield Hit(f"budget.{line}", {"line": LINE_NAMES[line], "value": show(n)}, evid(n),
+                yield Hit(f"budget.{line}", {"line": BUDGET_LINE_ZH[line], "value": show(n)}, evid(n),
                           stated=show(n), expected="≥ 0")
 
 
-@kind("deviation_reason")
+@kind("deviation_reason", values=("name", "target", "actual"))
 def check_deviation_reason(record: Record, params: dict, tally: Tally):
     """An indicator that missed its target (by its own claim or by the numbers)
     must give 偏差原因分析及改进措施."""
@@ -81,14 +84,15 @@ def check_deviation_reason(record: Record, params: dict, tally: Tally):
         missed = result == NOT_MET or (result is None and ind.achieved is False)
         if not missed or ind.deviation_reason:
             continue
-        yield Hit(f"indicator.{ind.index}", {"name": ind.name or "", "target": _tshow(ind),
+        yield Hit(f"indicator.{ind.index}", {"name": ind.name or "", "target": target_text(ind, "未填"),
                   "actual": show(ind.actual) if ind.actual else (ind.actual_text or "未填")},
                   evid(ind.actual, ind.target.number if ind.target else None) or
                   # a qualitative indicator (部分达成): its claim, or at least its row
                   [e for e in (ind.achieved_evidence or ind.evidence,) if e is not None])
 
 
-@kind("over_achievement", ratio=130, zero_target_actual=30)
+@kind("over_achievement", values=("name", "actual", "target", "share", "ratio"),
+      ratio=130, zero_target_actual=30)
 def check_over_achievement(record: Record, params: dict, tally: Tally):
     """实际 ≥ 130% of a positive target (or ≥ 30 on a zero target) with no
     explanation: was the target set too low? (10号; Guangxi 130%)."""
@@ -109,16 +113,6 @@ def check_over_achievement(record: Record, params: dict, tally: Tally):
         if not over or ind.explanation:
             continue
         yield Hit(f"indicator.{ind.index}",
-                  {"name": ind.name or "", "actual": show(ind.actual), "target": _tshow(ind),
+                  {"name": ind.name or "", "actual": show(ind.actual), "target": target_text(ind, "未填"),
                    "share": pct(share, 0) if share is not None else "—", "ratio": f"{ratio}%"},
                   evid(ind.actual, t.number), stated=show(ind.actual))
-
-
-def _tshow(ind) -> str:
-    t = ind.target
-    if not t:
-        return "未填"
-    if t.number is None:
-        return t.text or "未填"
-    op = "" if t.op == "=" and not t.op_stated else t.op
-    return f"{op}{show(t.number)}"

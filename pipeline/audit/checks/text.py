@@ -73,7 +73,7 @@ def _name_hits(record: Record, tally: Tally, fix):
                 break
 
 
-@kind("duplicated_word", min_length=1, legit_words=[], legit_chars=[])
+@kind("duplicated_word", values=("name", "fixed", "word"), min_length=1, legit_words=[], legit_chars=[])
 def check_duplicated_word(record: Record, params: dict, tally: Tally):
     legit, chars = set(params["legit_words"]), set(params["legit_chars"])
 
@@ -84,7 +84,8 @@ def check_duplicated_word(record: Record, params: dict, tally: Tally):
     return _name_hits(record, tally, fix)
 
 
-@kind("truncated_word", words=[], complete_endings=[], domain_words=[])
+@kind("truncated_word", values=("name", "fixed", "stub", "word"),
+      words=[], complete_endings=[], domain_words=[])
 def check_truncated_word(record: Record, params: dict, tally: Tally):
     """A name that ends in the first character(s) of a domain word whose rest
     is missing (高龄津 for 高龄津贴), where that stub is a token of its own."""
@@ -114,7 +115,7 @@ def _truncation(name: str, words: list[str], complete: set[str], jieba) -> tuple
     return None
 
 
-@kind("heading_body_name")
+@kind("heading_body_name", values=("heading", "body"))
 def check_heading_body_name(record: Record, params: dict, tally: Tally):
     for ind in record.indicators:
         h, b = ind.heading_name, ind.body_name

@@ -14,7 +14,7 @@ import os
 import tempfile
 from pathlib import Path
 
-from pipeline.ingest.ocr.engine import OcrBox
+from pipeline.ingest.ocr.box import OcrBox
 
 PREPARE_VERSION = "4"  # bump when preparation or recognition decoding change
 

@@ -1,12 +1,12 @@
 """OCR for scanned pages: the engine interface, its settings and its plain results.
 
 A scanned (image-only) PDF page is rendered, cleaned (red seal suppressed, small skew
-corrected: `ocr_image`), recognised by an `OcrEngine` into `OcrBox`es, cached by the page
-bitmap's hash (`ocr_cache`), and laid out into the same `Line`s the text path produces,
-with per-character recognition scores (`ocr_layout`). `ocr_pdf` decides which pages to
+corrected: `image`), recognised by an `OcrEngine` into `OcrBox`es (`box`), cached by the page
+bitmap's hash (`cache`), and laid out into the same `Line`s the text path produces,
+with per-character recognition scores (`layout`). `pdf` decides which pages to
 OCR (`--ocr auto|never|always`) and merges them into the Document.
 
-The default engine is RapidOCR on onnxruntime (`ocr_rapid`), whose PP-OCR Chinese
+The default engine is RapidOCR on onnxruntime (`rapid`), whose PP-OCR Chinese
 detection and recognition models ship inside its wheel: nothing is downloaded at run
 time. Another engine only has to implement `OcrEngine.recognise`. No heavy library is
 imported by this module.
@@ -18,6 +18,8 @@ import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Protocol
+
+from pipeline.ingest.ocr.box import OcrBox
 
 OCR_MODES = ("auto", "never", "always")
 # Render resolution in dots per inch. Measured by benchmarks/bench_ocr.py on the scan
@@ -54,39 +56,6 @@ class OcrSettings:
         if self.cache_dir == "" or self.cache_dir is False:
             return None
         return Path(self.cache_dir or DEFAULT_CACHE_DIR).expanduser()
-
-
-def as_settings(ocr: str | OcrSettings | None, cache_dir: str | Path | None = None) -> OcrSettings:
-    """Accept a mode name ("auto") and a cache directory, or full settings."""
-    if isinstance(ocr, OcrSettings):
-        return ocr
-    return OcrSettings(mode=ocr or "auto", cache_dir=cache_dir)
-
-
-@dataclass(frozen=True)
-class OcrBox:
-    """One recognised text box in image pixels: `quad` is its four corners (clockwise from
-    top-left), `confidence` the recogniser's score for the box and `char_conf` one score
-    per character of `text` (0..1)."""
-
-    text: str
-    quad: tuple[tuple[float, float], ...]
-    confidence: float
-    char_conf: tuple[float, ...]
-
-    @property
-    def bounds(self) -> tuple[float, float, float, float]:
-        xs = [p[0] for p in self.quad]
-        ys = [p[1] for p in self.quad]
-        return min(xs), min(ys), max(xs), max(ys)
-
-    def to_json(self) -> dict:
-        return {"text": self.text, "quad": [list(p) for p in self.quad],
-                "confidence": self.confidence, "char_conf": list(self.char_conf)}
-
-    @classmethod
-    def from_json(cls, d: dict) -> OcrBox:
-        return cls(d["text"], tuple(tuple(p) for p in d["quad"]), d["confidence"], tuple(d["char_conf"]))
 
 
 class OcrEngine(Protocol):

@@ -14,7 +14,7 @@ import statistics
 from dataclasses import dataclass
 
 from pipeline.ingest.document import Line
-from pipeline.ingest.ocr.engine import OcrBox
+from pipeline.ingest.ocr.box import OcrBox
 from pipeline.ingest.ocr.repair import find_repairs
 
 ROW_TOLERANCE = 0.5

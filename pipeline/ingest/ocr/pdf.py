@@ -21,8 +21,9 @@ from dataclasses import dataclass, field
 import regex
 
 from pipeline.ingest.document import Document, IngestError, Line, Table
+from pipeline.ingest.ocr.box import OcrBox
 from pipeline.ingest.ocr.cache import OcrCache, page_key
-from pipeline.ingest.ocr.engine import OcrBox, OcrSettings, engine_id, get_engine
+from pipeline.ingest.ocr.engine import OcrSettings, engine_id, get_engine
 from pipeline.ingest.ocr.layout import page_lines
 from pipeline.ingest.ocr.tables import Rule, fill_cells, table_cells
 from pipeline.ingest.pdf import line_before, read_pdf

@@ -8,7 +8,7 @@ only when a page is actually OCR'd.
 
 from __future__ import annotations
 
-from pipeline.ingest.ocr.engine import OcrBox
+from pipeline.ingest.ocr.box import OcrBox
 
 # The library shrinks images whose longer side exceeds this (pixels); an A4 page at 300
 # dpi is 3508 px high, so allow that much or the render resolution would not matter.

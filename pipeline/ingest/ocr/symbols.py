@@ -16,9 +16,8 @@ A sign read this way scores SHAPE_SCORE.
 
 from __future__ import annotations
 
-from pipeline.ingest.ocr.engine import OcrBox
+from pipeline.ingest.ocr.box import OcrBox
 
-SIGNS = ("≥", "≤", "=", ">", "<")
 SHAPE_SCORE = 0.9
 INK = 128  # darker than this is a stroke (the JPEG halo is lighter)
 INSET_PX = 4  # keep clear of the erased rules

@@ -22,7 +22,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from pipeline.ingest.ocr.engine import OcrBox
+from pipeline.ingest.ocr.box import OcrBox
 from pipeline.ingest.ocr.layout import rows_of
 from pipeline.ingest.ocr.repair import find_repairs
 

@@ -1,0 +1,94 @@
+"""The SPEC §3 document: its summary block, counted as reports arrive; the
+exit status it gives (SPEC §2); and its JSON, written piece by piece so a
+batch's reports can be streamed from disk.
+
+    summary = Summary()
+    for rep in reports: summary.add(rep)
+    doc = document(reports, summary)     # reports: a list or a re-iterable spool
+    write_json(doc, sys.stdout); exit_code(doc["summary"])
+"""
+
+from __future__ import annotations
+
+import json
+
+from pipeline import __version__
+from pipeline.model import SEVERITIES
+
+PRETTY_MAX_REPORTS = 100  # above this, one compact line per report in the JSON document
+
+
+class Summary:
+    """`{"reports", "failed", "findings": {severity: n}, "cached"}`, plus the
+    run's extra blocks (`extra`: executor spread, OCR pages)."""
+
+    def __init__(self):
+        self.reports = self.failed = self.cached = 0
+        self.findings = dict.fromkeys(SEVERITIES, 0)
+        self.extra: dict = {}
+
+    def add(self, rep: dict, cached: bool = False) -> None:
+        self.reports += 1
+        self.failed += rep["status"] != "ok"
+        self.cached += cached
+        self.count(rep["findings"])
+
+    def count(self, findings, sign: int = 1) -> None:
+        for f in findings:
+            self.findings[f["severity"]] += sign
+
+    def to_json(self) -> dict:
+        return {"reports": self.reports, "failed": self.failed, "findings": dict(self.findings),
+                "cached": self.cached, **self.extra}
+
+
+def exit_code(summary: dict) -> int:
+    """SPEC §2: 3 if any input unreadable, else 1 if any error finding, else 0."""
+    if summary["failed"]:
+        return 3
+    return 1 if summary["findings"]["error"] else 0
+
+
+def document(reports, summary: dict) -> dict:
+    """The SPEC §3 document; `reports` may be a lazily read, re-iterable spool."""
+    return {"tool": {"name": "perfaudit", "version": __version__}, "reports": reports, "summary": summary}
+
+
+def build_document(results) -> dict:
+    """The document for results in memory (ReportResult, as the Python API returns them)."""
+    reports = [r.to_json() for r in results]
+    summary = Summary()
+    for rep in reports:
+        summary.add(rep)
+    return document(reports, summary.to_json())
+
+
+def write_json(doc: dict, out) -> None:
+    """Write `doc` (whose "reports" may be lazy) to the text stream `out`, in
+    exactly the layout `json.dumps(doc, indent=2)` gives; above
+    PRETTY_MAX_REPORTS reports, one compact line per report."""
+    out.write("{")
+    for n, (key, value) in enumerate(doc.items()):
+        out.write(("," if n else "") + f"\n  {json.dumps(key)}: ")
+        if key == "reports":
+            _write_list(value, out)
+        else:
+            out.write(_indent(json.dumps(value, ensure_ascii=False, indent=2)))
+    out.write("\n}")
+
+
+def _write_list(items, out) -> None:
+    # Indented JSON goes through Python's slow pure-Python encoder; big batches
+    # get one compact line per report instead (C encoder, and greppable).
+    pretty = len(items) <= PRETTY_MAX_REPORTS
+    first = True
+    for item in items:
+        text = _indent(json.dumps(item, ensure_ascii=False, indent=2), 2) if pretty else json.dumps(
+            item, ensure_ascii=False)
+        out.write(("," if not first else "[") + "\n    " + text)
+        first = False
+    out.write("[]" if first else "\n  ]")
+
+
+def _indent(text: str, levels: int = 1) -> str:
+    return text.replace("\n", "\n" + "  " * levels)
