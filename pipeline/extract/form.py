@@ -15,7 +15,7 @@ import dataclasses
 from dataclasses import dataclass, field
 
 from pipeline.extract.common import parse_value
-from pipeline.extract.form_grid import GCell, grids_from_pipes, grids_from_tables, token_runs
+from pipeline.extract.form_grid import GCell, grids_from_tables, token_runs
 from pipeline.extract.form_labels import (
     BLANK,
     HEADER_FIELDS,
@@ -73,7 +73,7 @@ def extract_form(doc: Document, nlines: list[NLine]) -> FormPart | None:
         return None
     rows: list[FormRow] = []
     used: set = set()
-    for grid in [*grids_from_tables(doc), *grids_from_pipes(nlines)]:
+    for grid in grids_from_tables(doc):
         got = rows_from_grid(grid)
         if _has_body(got):
             rows += got

@@ -120,7 +120,14 @@ def _starts_form(nl: NLine) -> bool:
 
 
 def _is_prose(nl: NLine) -> bool:
-    return bool(PROSE_RE.search(nl.text)) and len(nl.text) >= PROSE_MIN_CHARS
+    """A sentence of the narrative, not a line of a form dump (a flattened form
+    line holds sentences too, between its header words and figures)."""
+    if not (PROSE_RE.search(nl.text) and len(nl.text) >= PROSE_MIN_CHARS):
+        return False
+    return _anchor_words(nl.text) < 2 and len(FIGURE_TOKEN.findall(nl.src.text)) < 3
+
+
+FIGURE_TOKEN = regex.compile(r"(?<![^\s|])[-−]?\d+(?:\.\d+)?%?(?![^\s|])")
 
 
 @dataclass
@@ -130,35 +137,67 @@ class TokenRun:
 
 
 def token_runs(nlines: list[NLine]) -> list[TokenRun]:
-    """Maximal runs of non-pipe, non-prose lines that start at a form title or
-    a header line; each line split into whitespace-separated tokens."""
+    """Maximal runs of form lines (pipe rows, one cell per line, cells
+    flattened onto lines; not prose) that start at a form title or a header
+    line, as a flat run of cells that form_tokens re-parses."""
     runs: list[TokenRun] = []
-    current: TokenRun | None = None
-    piped = {id(nl) for g in grids_from_pipes(nlines) for nl in nlines if (nl.src.page, nl.src.line) in g.lines}
+    current: list[NLine] | None = None
+    groups: list[list[NLine]] = []
     for nl in nlines:
-        if id(nl) in piped or _is_prose(nl):
+        if _is_prose(nl) and "|" not in nl.text:
             current = None
             continue
         if current is None:
             if not _starts_form(nl):
                 continue
-            current = TokenRun([], set())
-            runs.append(current)
-        current.tokens.extend(_line_tokens(nl.src))
-        current.lines.add((nl.src.page, nl.src.line))
+            current = []
+            groups.append(current)
+        current.append(nl)
+    for group in groups:
+        one_per_line = _cells_per_line(group)
+        tokens = [t for nl in group for t in _line_tokens(nl.src, one_per_line)]
+        runs.append(TokenRun(tokens, {(nl.src.page, nl.src.line) for nl in group}))
     return runs
 
 
-def _line_tokens(line: Line) -> list[GCell]:
-    """Whitespace-separated tokens; on an OCR'd line each keeps its lowest character
-    score and reads with its digit repairs (so a low-confidence cell can downgrade)."""
-    out = []
-    for m in regex.finditer(r"[^\s\u3000\u00a0]+", line.text):
-        raw = m.group(0)
-        a, b = m.span()
-        text = line.repaired(a, b) if line.repairs else raw
-        out.append(GCell(fold(text), Evidence(text=raw, line=line.line, page=line.page,
-                                              confidence=line.span_confidence(a, b),
-                                              repairs=line.span_repairs(a, b))))
-    return out
+def _cells_per_line(group: list[NLine]) -> bool:
+    """A dump with one cell per line (its lines rarely hold a figure beside
+    other words) rather than cells flattened onto lines."""
+    multi = sum(1 for nl in group if len(regex.findall(r"[^\s\u3000\u00a0|]+", nl.src.text)) > 1
+                and FIGURE_TOKEN.search(nl.src.text))
+    return multi <= len(group) * 0.1
 
+
+def _line_tokens(line: Line, one_per_line: bool = False) -> list[GCell]:
+    """A line's cells: split at '|' (a trailing bar closes the last cell; a bar
+    alone is an empty cell); a line without bars is one cell in a one-cell-
+    per-line dump, else whitespace-separated tokens. On an OCR'd line each
+    keeps its lowest character score and reads with its digit repairs (so a
+    low-confidence cell can downgrade)."""
+    text = line.text
+    if "|" in text or "｜" in text:
+        bounds = [i for i, ch in enumerate(text) if ch in "|｜"]
+        edges = [-1, *bounds, len(text)]
+        spans = [(a + 1, b) for a, b in zip(edges, edges[1:], strict=False)]
+        if not text[bounds[-1] + 1:].strip():
+            spans = spans[:-1]  # the closing bar
+        if spans and not text[: bounds[0]].strip() and len(spans) > 1:
+            spans = spans[1:]  # an opening bar of a framed row
+    elif one_per_line:
+        spans = [(0, len(text))]
+    else:
+        spans = [m.span() for m in regex.finditer(r"[^\s\u3000\u00a0]+", text)]
+    out = []
+    for a, b in spans:
+        piece = text[a:b]
+        lead = len(piece) - len(piece.lstrip())
+        a2, b2 = a + lead, b - (len(piece) - len(piece.rstrip()))
+        raw = text[a2:b2]
+        if not raw:
+            out.append(GCell("", None))
+            continue
+        folded = fold(line.repaired(a2, b2) if line.repairs else raw)
+        out.append(GCell(folded, Evidence(text=raw, line=line.line, page=line.page,
+                                          confidence=line.span_confidence(a2, b2),
+                                          repairs=line.span_repairs(a2, b2))))
+    return out
