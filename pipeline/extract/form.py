@@ -78,7 +78,7 @@ def extract_form(doc: Document, nlines: list[NLine]) -> FormPart | None:
         if _has_body(got):
             rows += got
             used |= grid.lines
-    for run in token_runs(nlines):
+    for run in token_runs(nlines, list(doc.lines)):
         got = rows_from_tokens(run)
         if _has_body(got):
             rows += got

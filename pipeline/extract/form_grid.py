@@ -136,7 +136,7 @@ class TokenRun:
     lines: set[tuple[int | None, int]]
 
 
-def token_runs(nlines: list[NLine]) -> list[TokenRun]:
+def token_runs(nlines: list[NLine], source: list[Line] | None = None) -> list[TokenRun]:
     """Maximal runs of form lines (pipe rows, one cell per line, cells
     flattened onto lines; not prose) that start at a form title or a header
     line, as a flat run of cells that form_tokens re-parses."""
@@ -155,7 +155,12 @@ def token_runs(nlines: list[NLine]) -> list[TokenRun]:
         current.append(nl)
     for group in groups:
         one_per_line = _cells_per_line(group)
-        tokens = [t for nl in group for t in _line_tokens(nl.src, one_per_line)]
+        lines = [nl.src for nl in group]
+        if one_per_line and source and all(line.page is None for line in lines):
+            # a line of spaces between the cells of a plain-text dump is an empty cell
+            first, last = lines[0].line, lines[-1].line
+            lines = [line for line in source[first - 1: last] if line.text]
+        tokens = [t for line in lines for t in _line_tokens(line, one_per_line)]
         runs.append(TokenRun(tokens, {(nl.src.page, nl.src.line) for nl in group}))
     return runs
 

@@ -50,12 +50,8 @@ ALL_HEADER_WORDS = set(BUDGET_HEADERS.words) | set(INDICATOR_HEADERS.words)
 BRACKETS = regex.compile(r"[（(][^（()）]{0,8}[)）]")
 
 # Budget row labels -> SPEC §4 line names (其中： prefixes are stripped first).
-BUDGET_ROWS = (
-    ("total", regex.compile(r"^(?:年度资金总额|资金总额|预算资金总额|年度预算资金总额|合计|总计|项目资金总额)$")),
-    ("fiscal", regex.compile(r"^(?:当年财政拨款|本年财政拨款|财政拨款|财政资金|财政补助资金?)$")),
-    ("carryover", regex.compile(r"^(?:上年结转资金|上年结转|结转资金)$")),
-    ("other", regex.compile(r"^(?:其他资金|单位资金|自有资金|财政专户管理资金|其他)$")),
-)
+BUDGET_ROWS = tuple((name, regex.compile(f"^(?:{p})$"))
+                    for name, p in lexicon()["form"]["budget_rows"].items())
 ROW_PREFIX = regex.compile(r"^(?:其中[:：]?|[—-]+)")
 
 LEVEL1_RE = regex.compile(r"^(?P<name>产出指标|效益指标|满意度指标|成本指标|效果指标|管理指标)"

@@ -41,9 +41,10 @@ AMBIGUOUS_LEVEL = "成本指标"
 PATTERN_TIMEOUT = 2.0  # seconds; a pathological run gives no rows rather than hanging
 VAL = r"(?:O?[NPV]U?|T|-)"
 ROLE_PATTERNS = {
-    "level1": "(?P<level1>L|C(?=M))?", "level2": "(?P<level2>[MC])?", "name": "(?P<name>T)",
+    # a 二级 cell may hold any words (重点工作, 预算管理): a text before the name
+    "level1": "(?P<level1>L|C(?=M))?", "level2": "(?P<level2>[MC]|T(?=T))?", "name": "(?P<name>T)",
     "target": f"(?P<target>{VAL})", "target_ys": f"(?P<target_ys>{VAL})", "actual": f"(?P<actual>{VAL})",
-    "op": "(?P<op>[OT-])", "unit": "(?P<unit>[U-])?", "weight": "(?P<weight>N)", "score": "(?P<score>N)",
+    "op": "(?P<op>[OT-])", "unit": "(?P<unit>[U-])?", "weight": "(?P<weight>N)", "score": "(?P<score>[N-])",
     "coef": "(?P<coef>[NP])", "reason": "(?P<reason>[T-]+)?", "core": "(?P<core>Y)?",
 }
 
@@ -92,7 +93,7 @@ def is_value(text: str) -> bool:
 
 
 def rows_from_tokens(run: TokenRun) -> list[FormRow]:
-    tokens = [t for t in run.tokens if t.text and t.text not in ("其中", "其中：", "其中:")]
+    tokens = [t for t in run.tokens if t.text not in ("其中", "其中：", "其中:")]
     classes = "".join(classify(t.text) for t in tokens)
     out: list[FormRow] = []
     out.extend(_fields(tokens, classes))
@@ -194,8 +195,9 @@ def _ungroup(pattern: str) -> str:
 
 def _totals(tokens: list[GCell], classes: str) -> list[FormRow]:
     out = []
-    for m in regex.finditer(r"S(?P<n>N{1,2})", classes):
-        nums = tokens[m.start("n") : m.end("n")]
+    for m in regex.finditer(r"S(?P<n>-*N(?:-*N)?)", classes):
+        nums = [t for t, c in zip(tokens[m.start("n") : m.end("n")], classes[m.start("n") : m.end("n")],
+                                  strict=True) if c == "N"]
         cells = {"score": nums[-1]}
         if len(nums) == 2:
             cells["weight"] = nums[0]

@@ -198,8 +198,10 @@ def _usual_gap(lines) -> int:
 
 
 def _run_around(lines, i: int, step: int) -> int:
+    """Empty lines next to line i (a line of spaces is an empty cell of a form
+    dump, not a blank: it never makes a figure beside it a page number)."""
     n, j = 0, i + step
-    while 0 <= j < len(lines) and not lines[j].text.strip():
+    while 0 <= j < len(lines) and not lines[j].text:
         n, j = n + 1, j + step
     return n if 0 <= j < len(lines) else 99
 
