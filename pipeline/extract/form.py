@@ -95,10 +95,12 @@ def _has_body(rows: list[FormRow]) -> bool:
 
 
 def _map_rows(rows: list[FormRow], part: FormPart) -> None:
-    state = {"level1": None, "level2": None}
+    state = {"level1": None, "level2": None, "block_weight": None}
     for row in rows:
         if row.section == "header":
             part.layout = _layout(row, part.layout)
+            if "block_weight" in row.cells:
+                state["block_weight"] = _weight(row.cells["block_weight"])
         elif row.section == "budget":
             _budget_row(row, part)
         elif row.section == "indicator":
@@ -114,6 +116,9 @@ def _map_rows(rows: list[FormRow], part: FormPart) -> None:
             key = HEADER_FIELDS[row.label.text.strip("：:")]
             part.fields.setdefault(key, row.cells["value"])
         part.numbers += sum(1 for c in row.cells.values() if NUMBER_RE.search(c.text))
+    total = part.budget.get("total")
+    if total is not None and total.get("weight") is None and state["block_weight"] is not None:
+        total.fields["weight"] = state["block_weight"]  # 预算执行情况(20分): the block's own 分值
 
 
 def _layout(row: FormRow, current: str) -> str:

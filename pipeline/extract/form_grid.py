@@ -17,7 +17,14 @@ from dataclasses import dataclass, field
 
 import regex
 
-from pipeline.extract.form_labels import ALL_HEADER_WORDS, BRACKETS, TITLE_RE
+from pipeline.extract.form_labels import (
+    ALL_HEADER_WORDS,
+    BRACKETS,
+    BUDGET_HEADERS,
+    INDICATOR_HEADERS,
+    TITLE_RE,
+    header_role,
+)
 from pipeline.extract.normalize import NLine, Text, fold_char
 from pipeline.ingest.document import Document, Line
 from pipeline.model import Evidence
@@ -113,7 +120,7 @@ def _anchor_words(text: str) -> int:
 
 def _starts_form(nl: NLine) -> bool:
     t = nl.text
-    if PROSE_RE.search(t) and len(t) >= PROSE_MIN_CHARS:
+    if _is_prose(nl):
         return False
     return bool(TITLE_RE.search(t)) and len(t) <= PROSE_MIN_CHARS or _anchor_words(t) >= 2 or (
         fold(t) in ALL_HEADER_WORDS and len(fold(t)) >= 4)
@@ -124,10 +131,21 @@ def _is_prose(nl: NLine) -> bool:
     line holds sentences too, between its header words and figures)."""
     if not (PROSE_RE.search(nl.text) and len(nl.text) >= PROSE_MIN_CHARS):
         return False
-    return _anchor_words(nl.text) < 2 and len(FIGURE_TOKEN.findall(nl.src.text)) < 3
+    return _header_tokens(nl.src.text) < 2 and len(FIGURE_PAIR.findall(nl.src.text)) < 2
 
 
+def _header_tokens(text: str) -> int:
+    """Space- or bar-separated pieces of a line that are header cells on their
+    own (a sentence that mentions 执行数 holds none)."""
+    pieces = regex.findall(r"[^\s\u3000\u00a0|]+", text)
+    return sum(1 for p in pieces if len(p) >= 3 and not CLAUSE_MARK.search(p) and (header_role(fold(p), BUDGET_HEADERS)
+                                                     or header_role(fold(p), INDICATOR_HEADERS)))
+
+
+CLAUSE_MARK = regex.compile(r"[，。；、,;]")
 FIGURE_TOKEN = regex.compile(r"(?<![^\s|])[-−]?\d+(?:\.\d+)?%?(?![^\s|])")
+# Two figures side by side, only space or bars between: cells of a flattened form row.
+FIGURE_PAIR = regex.compile(r"(?<![^\s|])[-−]?\d+(?:\.\d+)?%?[\s|]+(?=[-−]?\d+(?:\.\d+)?%?(?![^\s|]))")
 
 
 @dataclass

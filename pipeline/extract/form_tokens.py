@@ -28,6 +28,7 @@ from pipeline.extract.form_labels import (
     header_role,
 )
 from pipeline.extract.form_rows import FormRow, header_map, join_cells, money_unit_of
+from pipeline.extract.lexicon import lexicon
 from pipeline.numbers import COUNT_UNITS, MONEY_UNITS, split_operator
 
 NUM = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
@@ -38,6 +39,8 @@ VALUE_RE = regex.compile(rf"{NUM}(?P<u>[\p{{Han}}A-Za-z/%‰]{{1,5}})?")
 # 成本指标 is a 一级 (财预〔2021〕101号) or a 二级 under 产出 (10号): level 1 only
 # when a 二级 word follows it.
 AMBIGUOUS_LEVEL = "成本指标"
+# A template row left unfilled (……) has no cells to read.
+PLACEHOLDER_ROW = regex.compile(r"^[.…·。]{2,}$")
 PATTERN_TIMEOUT = 2.0  # seconds; a pathological run gives no rows rather than hanging
 VAL = r"(?:O?[NPV]U?|T|-)"
 ROLE_PATTERNS = {
@@ -93,7 +96,7 @@ def is_value(text: str) -> bool:
 
 
 def rows_from_tokens(run: TokenRun) -> list[FormRow]:
-    tokens = [t for t in run.tokens if t.text not in ("其中", "其中：", "其中:")]
+    tokens = [t for t in run.tokens if t.text not in ("其中", "其中：", "其中:") and not PLACEHOLDER_ROW.match(t.text)]
     classes = "".join(classify(t.text) for t in tokens)
     out: list[FormRow] = []
     out.extend(_fields(tokens, classes))
@@ -126,20 +129,70 @@ def _sections(tokens: list[GCell], classes: str):
         if not hm:
             continue
         section, roles = hm
-        ordered = [roles[i] for i in sorted(roles)]
+        ordered = _expand_groups(tokens[a:b], [roles.get(i) for i in range(b - a)])
         end = heads[k + 1][0] if k + 1 < len(heads) else len(tokens)
         unit = money_unit_of(tokens[max(0, a - 2) : b])
         head = {r: tokens[a + i] for i, r in roles.items()}
+        weight = _block_weight(tokens[max(0, a - 2) : b]) if section == "budget" else None
+        if weight is not None:
+            head["block_weight"] = weight
         yield b, end, section, ordered, unit, head
+
+
+def _expand_groups(cells: list[GCell], roles: list[str | None]) -> list[str]:
+    """Column roles in order, a two-row header read as one: a spanning header
+    (年度预算数, 预算执行情况, 年度指标值) is replaced by the roles of the cells the
+    second row gives under it, found at the end of the run (a spanning header
+    whose children follow it in the same row is a row-label column instead)."""
+    spans = [_children(c.text) for c in cells]
+    wanted = {r for ch in spans if ch for r in ch}
+    suffix = len(cells)
+    while suffix > 0 and roles[suffix - 1] in wanted:
+        suffix -= 1
+    out: list[str] = []
+    taken: set[int] = set()
+    for i in range(len(cells)):
+        if i in taken:
+            continue
+        later = {roles[j]: j for j in range(suffix, len(cells)) if j > i and roles[j] in (spans[i] or ())}
+        if spans[i] and len(later) >= 2:
+            for r in spans[i]:
+                if r in later:
+                    out.append(r)
+                    taken.add(later[r])
+        elif roles[i]:
+            out.append(roles[i])
+    return out
+
+
+def _children(text: str) -> list[str] | None:
+    if regex.search(r"\d+(?:\.\d+)?分", text):
+        return None  # 预算执行情况(10分) titles a block; it spans no columns
+    bare = BRACKETS_TAIL.sub("", text)
+    return next((g["roles"] for g in lexicon()["form"]["group_children"] if regex.search(g["header"], bare)), None)
+
+
+BRACKETS_TAIL = regex.compile(r"[（(][^（()）]{0,8}[)）]")
+
+
+def _block_weight(cells: list[GCell]) -> GCell | None:
+    """The execution weight a budget header states, as a cell with its evidence."""
+    rx = regex.compile(lexicon()["form"]["block_weight"])
+    for c in cells:
+        m = rx.search(c.text)
+        if m:
+            return GCell(m.group(1), c.evidence)
+    return None
 
 
 def _budget_rows(tokens: list[GCell], classes: str, roles: list[str], unit: str) -> list[FormRow]:
     out = []
-    for m in regex.finditer(r"B(?P<v>[NP-]*)(?P<t>T*)", classes):
+    for m in regex.finditer(r"B(?P<t0>T*)(?P<v>[NP-]*)(?P<t>T*)", classes):
         values = tokens[m.start("v") : m.end("v")]
         cells = _assign_budget(values, classes[m.start("v") : m.end("v")], roles)
-        if m.group("t") and "reason" in roles:
-            cells["reason"] = join_cells(tokens[m.start("t") : m.end("t")])
+        texts = tokens[m.start("t0") : m.end("t0")] + tokens[m.start("t") : m.end("t")]
+        if texts and "reason" in roles:  # a spanning 原因 cell may come before the figures
+            cells["reason"] = join_cells(texts)
         out.append(FormRow("budget", tokens[m.start()], cells, unit))
     return out
 

@@ -99,16 +99,30 @@ def _org(value: str) -> str | None:
 def _field_value(nlines: list[NLine], k: int, end: int) -> str | None:
     """The value after a field label ending at `end` on line k: the rest of the
     cell, or the next line's first cell (one cell per line)."""
-    rest = nlines[k].text[end:]
+    nl = nlines[k]
+    rest = nl.text[end:]
     m = regex.match(r"\s*[（(]?(?:名称|公章|盖章)?[)）]?\s*[:：]?\s*\|*\s*", rest)
-    value = rest[m.end():] if m else rest
+    skip = m.end() if m else 0
+    value = rest[skip:]
     stop = VALUE_STOP.search(value)
     value = value[: stop.start()] if stop else value
+    cut = _next_gap(nl, end + skip)
+    if cut is not None and cut - end - skip > 0:
+        value = value[: cut - end - skip]  # a space in the source ends a flattened form's cell
     if not value.strip() and k + 1 < len(nlines):
         nxt = nlines[k + 1].text.strip(" |")
         stop = VALUE_STOP.search(nxt)
         value = nxt[: stop.start()] if stop else nxt
     return _org(value.strip()) if value.strip() else None
+
+
+def _next_gap(nl: NLine, start: int) -> int | None:
+    """The first position at or after `start` where the source had a space that
+    normalising dropped (cols jump by more than one)."""
+    for i in range(max(start, 1), len(nl.cols)):
+        if nl.cols[i] - nl.cols[i - 1] > 1 and i > start:
+            return i
+    return None
 
 
 def _fields(head: list[NLine]) -> tuple[str, NLine, tuple[int, int]] | None:
