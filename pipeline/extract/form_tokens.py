@@ -15,6 +15,7 @@ import regex
 from pipeline.extract.form_grid import GCell, TokenRun
 from pipeline.extract.form_labels import (
     BLANK,
+    BRACKETS,
     BUDGET_HEADERS,
     HEADER_FIELDS,
     INDICATOR_HEADERS,
@@ -71,7 +72,7 @@ def classify(text: str) -> str:
         return "L"
     if LEVEL2_RE.match(text):
         return "M"
-    if TOTAL_ROW.match(text):
+    if TOTAL_ROW.match(BRACKETS.sub("", text)):
         return "S"
     if budget_line_of(text):
         return "B"
@@ -187,6 +188,12 @@ def _block_weight(cells: list[GCell]) -> GCell | None:
 
 def _budget_rows(tokens: list[GCell], classes: str, roles: list[str], unit: str) -> list[FormRow]:
     out = []
+    lead = regex.match(r"-*(?P<v>[NP][NP-]*)", classes)
+    if lead:  # figures right under the header, their label the header's merged cell: the total row
+        values = tokens[lead.start("v") : lead.end("v")]
+        label = GCell("年度资金总额", values[0].evidence)
+        out.append(FormRow("budget", label, _assign_budget(values, classes[lead.start("v") : lead.end("v")], roles),
+                           unit))
     for m in regex.finditer(r"B(?P<t0>T*)(?P<v>[NP-]*)(?P<t>T*)", classes):
         values = tokens[m.start("v") : m.end("v")]
         cells = _assign_budget(values, classes[m.start("v") : m.end("v")], roles)
