@@ -14,23 +14,23 @@ from pipeline.extract.genre import CUES, REPORT, classify, has_body_cues
 from pipeline.extract.header import extract_header
 from pipeline.extract.indicators import extract_indicators, is_indicator_block
 from pipeline.extract.merge import merge_form
-from pipeline.extract.normalize import Text, normalize_document, split_blocks
-from pipeline.ingest.document import Document
+from pipeline.extract.normalize import NLine, Text, normalize_document, normalize_line, split_blocks
+from pipeline.ingest.document import Document, Line, Table
 from pipeline.model import Gap, Record
 from pipeline.numbers import NUMBER_RE
 
 
 def extract_record(doc: Document) -> Record:
     nlines = normalize_document(doc)
-    whole = Text(nlines)
     form = extract_form(doc, nlines)
     # The narrative extractors read only the prose; the form's lines are its own.
     prose = [nl for nl in nlines if (nl.src.page, nl.src.line) not in form.lines] if form else nlines
     blocks = split_blocks(prose)
     record = Record()
-    record.genre = classify(nlines) or (CUES if has_body_cues(whole.text) else None)
+    reading = reading_order(doc, nlines)  # tables' rows too: a Word form's title is a cell
+    record.genre = classify(reading) or (CUES if has_body_cues(Text(reading).text) else None)
     record.numbers_found = sum(1 for _ in NUMBER_RE.finditer(Text(prose).text))
-    extract_header(nlines, whole, record)
+    extract_header(reading, Text(reading), record)
     narrative = [b for b in blocks if not is_indicator_block(b)]
     extract_budget(narrative, record)
     extract_indicators(blocks, record)
@@ -39,6 +39,34 @@ def extract_record(doc: Document) -> Record:
         merge_form(record, form)
     note_gaps(record)
     return record
+
+
+def reading_order(doc: Document, nlines: list[NLine]) -> list[NLine]:
+    """The running text with each table's rows in their place, a row read as
+    its cells joined by bars (for the cover facts and the title, which a form
+    in Word or PDF puts in its first rows)."""
+    if not doc.tables:
+        return nlines
+    index = {id(line): i for i, line in enumerate(doc.lines)}
+    out: list[NLine] = []
+    pending = sorted(doc.tables, key=lambda t: t.after_line)
+    for nl in nlines:
+        while pending and index.get(id(nl.src), -1) > pending[0].after_line:
+            out += _table_lines(pending.pop(0))
+        out.append(nl)
+    for table in pending:
+        out += _table_lines(table)
+    return out
+
+
+def _table_lines(table: Table) -> list[NLine]:
+    out = []
+    for r, row in enumerate(table.rows):
+        texts = [c.text.strip() for c in row if c.text and c.text.strip()]
+        if texts:
+            page = next((c.page for c in row if c.page), table.page)
+            out.append(normalize_line(Line(" | ".join(texts), r + 1, page)))
+    return out
 
 
 def looks_like_report(record: Record) -> bool:

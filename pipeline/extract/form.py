@@ -28,7 +28,7 @@ from pipeline.extract.form_labels import (
     budget_line_of,
 )
 from pipeline.extract.form_rows import FormRow, rows_from_grid
-from pipeline.extract.form_tokens import rows_from_tokens
+from pipeline.extract.form_tokens import PLACEHOLDER_ROW, rows_from_tokens
 from pipeline.extract.normalize import NLine
 from pipeline.ingest.document import Document
 from pipeline.model import BudgetLine, Evidence, Heading, Indicator, Target
@@ -216,8 +216,8 @@ def _indicator_row(row: FormRow, part: FormPart, state: dict) -> None:
         if w is not None:
             part.headings.append(Heading(level, name, w, cell.evidence))
     name = c.get("name")
-    if name is None or name.text in BLANK:
-        return
+    if name is None or name.text in BLANK or PLACEHOLDER_ROW.match(name.text):
+        return  # a template row left unfilled (……)
     ind = Indicator(index=len(part.indicators) + 1, name=name.text, level1=state["level1"],
                     level2=state["level2"], evidence=name.evidence)
     unit = c.get("unit")

@@ -68,7 +68,8 @@ RATING_VALUE = regex.compile(r"^[“\"]?(?P<r>优秀|良好|中等|较差|优|�
 RATING_CANON = {"优秀": "优", "良好": "良", "中等": "中", "较差": "差"}
 HEADER_FIELDS = {
     "项目名称": "project", "主管部门": "department", "实施单位": "unit", "部门名称": "unit",
-    "单位名称": "unit", "预算单位": "unit", "部门(单位)名称": "unit",
+    "单位名称": "unit", "预算单位": "unit", "部门(单位)名称": "unit", "项目实施单位": "unit",
+    "实施单位(盖章)": "unit", "资金使用单位": "unit",
 }
 TITLE_RE = regex.compile(r"(?:项目支出|部门整体支出|整体支出|部门)绩效自评表")
 # Cell texts that mean "nothing stated".
