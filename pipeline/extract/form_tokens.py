@@ -98,6 +98,7 @@ def is_value(text: str) -> bool:
 
 def rows_from_tokens(run: TokenRun) -> list[FormRow]:
     tokens = [t for t in run.tokens if t.text not in ("其中", "其中：", "其中:") and not PLACEHOLDER_ROW.match(t.text)]
+    tokens = _join_wrapped_headers(tokens)
     classes = "".join(classify(t.text) for t in tokens)
     out: list[FormRow] = []
     out.extend(_fields(tokens, classes))
@@ -108,6 +109,30 @@ def rows_from_tokens(run: TokenRun) -> list[FormRow]:
         else:
             out.extend(_indicator_rows(tokens[start:end], classes[start:end], roles))
     out.extend(_totals(tokens, classes))
+    return out
+
+
+WRAP_MAX = 3  # a header cell wrapped over at most this many pieces (一级\n指标)
+
+
+def _join_wrapped_headers(tokens: list[GCell]) -> list[GCell]:
+    """Pieces of one header cell that a wrap or a space split (一级 指标,
+    未完成原因 及拟采取的改进措施) joined again where together they are a header word."""
+    words = set(BUDGET_HEADERS.words) | set(INDICATOR_HEADERS.words)
+    out: list[GCell] = []
+    i = 0
+    while i < len(tokens):
+        for n in range(WRAP_MAX, 1, -1):
+            piece = tokens[i : i + n]
+            joined = BRACKETS.sub("", "".join(t.text for t in piece))
+            whole = [BRACKETS.sub("", t.text) in words for t in piece]
+            if len(piece) == n and all(t.text for t in piece) and joined in words and not all(whole):
+                out.append(join_cells(piece))
+                i += n
+                break
+        else:
+            out.append(tokens[i])
+            i += 1
     return out
 
 
@@ -227,6 +252,10 @@ def _indicator_rows(tokens: list[GCell], classes: str, roles: list[str]) -> list
     stop = regex.search(r"[SRHB]", classes)
     end = stop.start() if stop else len(classes)
     tokens, classes = tokens[:end], classes[:end]
+    if "name" in roles and "level1" not in roles:
+        roles = ["level1", *roles]  # rows may start with a 一级 cell whose header was lost
+    if "name" in roles and "level2" not in roles:
+        roles.insert(roles.index("name"), "level2")
     row = "".join(ROLE_PATTERNS.get(r, "(?:[^LM])?") for r in roles)
     single = regex.compile(row)
     try:
