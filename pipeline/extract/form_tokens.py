@@ -53,9 +53,16 @@ ROLE_PATTERNS = {
 }
 
 
+# 基本支出：1887.5 — a budget line and its amount in one cell (湖南 按支出性质分).
+KEYED_VALUE = regex.compile(rf"^(?:其中[:：])?(?P<label>[^:：\d]{{2,16}})[:：](?P<v>{NUM})(?:万元)?$")
+
+
 def classify(text: str) -> str:
     if text in BLANK:
         return "-"
+    k = KEYED_VALUE.match(text)
+    if k and budget_line_of(k.group("label")):
+        return "K"
     if text in OPS:
         return "O"
     if NUM_RE.match(text):
@@ -112,6 +119,7 @@ def rows_from_tokens(run: TokenRun) -> list[FormRow]:
     return out
 
 
+LEVEL_WEIGHT = regex.compile(r"^[（(]\d+(?:\.\d+)?分?[)）]$")
 WRAP_MAX = 3  # a header cell wrapped over at most this many pieces (一级\n指标)
 
 
@@ -122,6 +130,11 @@ def _join_wrapped_headers(tokens: list[GCell]) -> list[GCell]:
     out: list[GCell] = []
     i = 0
     while i < len(tokens):
+        nxt = tokens[i + 1].text if i + 1 < len(tokens) else ""
+        if (LEVEL1_RE.match(tokens[i].text) or LEVEL2_RE.match(tokens[i].text)) and LEVEL_WEIGHT.match(nxt):
+            out.append(join_cells(tokens[i : i + 2]))  # 产出指标 （50分）: the weight wrapped off
+            i += 2
+            continue
         for n in range(WRAP_MAX, 1, -1):
             piece = tokens[i : i + n]
             joined = BRACKETS.sub("", "".join(t.text for t in piece))
@@ -218,6 +231,11 @@ def _budget_rows(tokens: list[GCell], classes: str, roles: list[str], unit: str)
         values = tokens[lead.start("v") : lead.end("v")]
         label = GCell("年度资金总额", values[0].evidence)
         out.append(FormRow("budget", label, _assign_budget(values, classes[lead.start("v") : lead.end("v")], roles),
+                           unit))
+    for m in regex.finditer("K", classes):
+        k = KEYED_VALUE.match(tokens[m.start()].text)
+        cell = tokens[m.start()]
+        out.append(FormRow("budget", GCell(k.group("label"), cell.evidence), {"budget": GCell(k.group("v"), cell.evidence)},
                            unit))
     for m in regex.finditer(r"B(?P<t0>T*)(?P<v>[NP-]*)(?P<t>T*)", classes):
         values = tokens[m.start("v") : m.end("v")]
