@@ -75,7 +75,7 @@ TITLE_RE = regex.compile(r"(?:项目支出|部门整体支出|整体支出|部�
 # Cell texts that mean "nothing stated".
 BLANK = {"", "无", "/", "—", "-", "——", "－", "无偏差", "不适用", "/ "}
 OPS = {"=": "=", "≥": ">=", "≤": "<=", ">": ">", "<": "<", ">=": ">=", "<=": "<=", "＝": "="}
-QUALITATIVE_OP = {"定性"}
+QUALITATIVE_OP = {"定性", "定性指标"}
 
 
 FUZZY_MIN_LEN = 4  # header words this long are also matched with one character off

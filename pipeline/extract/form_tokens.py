@@ -44,11 +44,12 @@ AMBIGUOUS_LEVEL = "成本指标"
 PLACEHOLDER_ROW = regex.compile(r"^[.…·。]{2,}$")
 PATTERN_TIMEOUT = 2.0  # seconds; a pathological run gives no rows rather than hanging
 VAL = r"(?:O?[NPV]U?|T|-)"
+NATURE = regex.compile(r"^(?:定性|定量)(?:指标)?$")
 ROLE_PATTERNS = {
     # a 二级 cell may hold any words (重点工作, 预算管理): a text before the name
     "level1": "(?P<level1>L|C(?=M))?", "level2": "(?P<level2>[MC]|T(?=T))?", "name": "(?P<name>T)",
     "target": f"(?P<target>{VAL})", "target_ys": f"(?P<target_ys>{VAL})", "actual": f"(?P<actual>{VAL})",
-    "op": "(?P<op>[OT-])", "unit": "(?P<unit>[U-])?", "weight": "(?P<weight>N)", "score": "(?P<score>[N-])",
+    "op": "(?P<op>[OQT-])", "unit": "(?P<unit>[U-])?", "weight": "(?P<weight>N)", "score": "(?P<score>[N-])",
     "coef": "(?P<coef>[NP])", "reason": "(?P<reason>[T-]+)?", "core": "(?P<core>Y)?",
 }
 
@@ -65,6 +66,8 @@ def classify(text: str) -> str:
         return "K"
     if text in OPS:
         return "O"
+    if NATURE.match(text):
+        return "Q"  # 指标性质: 定性/定量(指标)
     if NUM_RE.match(text):
         return "N"
     if PCT_RE.match(text):
@@ -274,8 +277,14 @@ def _indicator_rows(tokens: list[GCell], classes: str, roles: list[str]) -> list
         roles = ["level1", *roles]  # rows may start with a 一级 cell whose header was lost
     if "name" in roles and "level2" not in roles:
         roles.insert(roles.index("name"), "level2")
-    row = "".join(ROLE_PATTERNS.get(r, "(?:[^LM])?") for r in roles)
+    patterns = dict(ROLE_PATTERNS)
+    if "target_ys" in roles and "target" in roles:
+        # 年初指标值 and 调整指标值 side by side: one of them is often blank, and a
+        # flattened dump drops blank cells
+        patterns["target"] = patterns["target"] + "?"
+    row = "".join(patterns.get(r, "(?:[^LM])?") for r in roles)
     single = regex.compile(row)
+    group_names = single.groupindex
     try:
         whole = regex.compile(f"(?:(?P<row>{_ungroup(row)}))+").fullmatch(classes, timeout=PATTERN_TIMEOUT)
         if whole is None:
@@ -289,8 +298,8 @@ def _indicator_rows(tokens: list[GCell], classes: str, roles: list[str]) -> list
         m = single.fullmatch(classes, a, b)
         if m is None:
             continue
-        cells = {r: join_cells(tokens[m.start(r) : m.end(r)]) for r in ROLE_PATTERNS if
-                 r in single.groupindex and m.start(r) >= 0 and m.end(r) > m.start(r)}
+        cells = {r: join_cells(tokens[m.start(r) : m.end(r)]) for r in patterns if
+                 r in group_names and m.start(r) >= 0 and m.end(r) > m.start(r)}
         out.append(FormRow("indicator", None, cells))
     return out
 
