@@ -43,7 +43,7 @@ INDICATOR_HEADERS = _table("indicator_headers")
 # Roles a header may have that take no value of their own.
 NON_VALUE_ROLES = {"group", "method"}
 # Roles that make a header row a budget block or an indicator block.
-BUDGET_MARKERS = {"year_start", "executed"}
+BUDGET_MARKERS = {"year_start", "executed", "budget", "rate"}
 INDICATOR_MARKERS = {"name", "actual", "level1"}
 ALL_HEADER_WORDS = set(BUDGET_HEADERS.words) | set(INDICATOR_HEADERS.words)
 
@@ -83,22 +83,22 @@ HEADER_MAX = 16  # a longer cell is text, not a header
 
 
 def header_role(text: str, table: HeaderTable) -> str | None:
-    """The column role of a header cell, or None: an exact header word; one read
-    with one character inserted, dropped or changed (OCR: 全年扶执行数), unless the
-    slip makes it as close to a word of another role (预算执行? is 执行数 or 执行率);
-    else the first of the table's patterns that the cell holds."""
+    """The column role of a header cell, or None: an exact header word; else the
+    first of the table's patterns that the cell holds; else a word read with one
+    character inserted, dropped or changed (OCR: 全年扶执行数), unless the slip
+    makes it as close to a word of another role (预算执行? is 执行数 or 执行率)."""
     t = BRACKETS.sub("", text.replace(" ", "")).strip("：:")
     role = table.get(t)
     if role is not None or not t or len(t) > HEADER_MAX:
         return role
+    for role, rx in table.patterns:
+        if rx.search(t):
+            return role
     if len(t) >= FUZZY_MIN_LEN:
         roles = {r for w, r in table.items() if len(w) >= FUZZY_MIN_LEN and abs(len(w) - len(t)) <= 1
                  and _one_off(w).fullmatch(t)}
         if len(roles) == 1:
             return roles.pop()
-    for role, rx in table.patterns:
-        if rx.search(t):
-            return role
     return None
 
 

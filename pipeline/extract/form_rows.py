@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+import regex
+
 from pipeline.extract.form_grid import GCell, Grid
 from pipeline.extract.form_labels import (
     BUDGET_HEADERS,
@@ -22,6 +24,7 @@ from pipeline.extract.form_labels import (
     budget_line_of,
     header_role,
 )
+from pipeline.extract.lexicon import lexicon
 from pipeline.model import Evidence
 
 MIN_HEADER_CELLS = 3
@@ -65,6 +68,17 @@ def header_map(row: list[GCell]) -> tuple[str, dict[int, str]] | None:
     return None
 
 
+def block_weight(cells: list[GCell]) -> GCell | None:
+    """The execution weight a budget header states (预算执行情况(20分), 分值(10分),
+    得分(20分*执行率)), as a cell with its evidence."""
+    rx = regex.compile(lexicon()["form"]["block_weight"])
+    for c in cells:
+        m = rx.search(c.text)
+        if m:
+            return GCell(m.group(1), c.evidence)
+    return None
+
+
 def money_unit_of(row: list[GCell]) -> str:
     joined = "".join(c.text for c in row)
     if "（元）" in joined or "(元)" in joined or "单位：元" in joined or "单位:元" in joined:
@@ -75,13 +89,25 @@ def money_unit_of(row: list[GCell]) -> str:
 def rows_from_grid(grid: Grid) -> list[FormRow]:
     out: list[FormRow] = []
     section, roles, unit = None, {}, "万元"
+    last_header = False
     for row in grid.rows:
         hm = header_map(row)
         if hm:
-            section, roles = hm
+            new_section, new_roles = hm
+            if last_header and new_section == section:
+                # a second header row names the columns under the first's spanning
+                # cells; the first row's other columns (权重, 得分, 原因) stay
+                new_roles = {**{i: r for i, r in roles.items() if r not in new_roles.values()}, **new_roles}
+            section, roles = new_section, new_roles
             unit = money_unit_of(row) if section == "budget" else unit
-            out.append(FormRow("header", None, {r: row[i] for i, r in roles.items()}))
+            cells = {r: row[i] for i, r in roles.items() if i < len(row)}
+            weight = block_weight(row) if section == "budget" else None
+            if weight is not None:
+                cells["block_weight"] = weight
+            out.append(FormRow("header", None, cells))
+            last_header = True
             continue
+        last_header = False
         special = _special_rows(row)
         out.extend(special)
         if special:

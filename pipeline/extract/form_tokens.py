@@ -28,7 +28,7 @@ from pipeline.extract.form_labels import (
     budget_line_of,
     header_role,
 )
-from pipeline.extract.form_rows import FormRow, header_map, join_cells, money_unit_of
+from pipeline.extract.form_rows import FormRow, block_weight, header_map, join_cells, money_unit_of
 from pipeline.extract.lexicon import lexicon
 from pipeline.numbers import COUNT_UNITS, MONEY_UNITS, split_operator
 
@@ -175,7 +175,7 @@ def _sections(tokens: list[GCell], classes: str):
         end = heads[k + 1][0] if k + 1 < len(heads) else len(tokens)
         unit = money_unit_of(tokens[max(0, a - 2) : b])
         head = {r: tokens[a + i] for i, r in roles.items()}
-        weight = _block_weight(tokens[max(0, a - 2) : b]) if section == "budget" else None
+        weight = block_weight(tokens[max(0, a - 2) : b]) if section == "budget" else None
         if weight is not None:
             head["block_weight"] = weight
         yield b, end, section, ordered, unit, head
@@ -217,14 +217,7 @@ def _children(text: str) -> list[str] | None:
 BRACKETS_TAIL = regex.compile(r"[（(][^（()）]{0,8}[)）]")
 
 
-def _block_weight(cells: list[GCell]) -> GCell | None:
-    """The execution weight a budget header states, as a cell with its evidence."""
-    rx = regex.compile(lexicon()["form"]["block_weight"])
-    for c in cells:
-        m = rx.search(c.text)
-        if m:
-            return GCell(m.group(1), c.evidence)
-    return None
+
 
 
 def _budget_rows(tokens: list[GCell], classes: str, roles: list[str], unit: str) -> list[FormRow]:
