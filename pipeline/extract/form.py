@@ -14,6 +14,8 @@ from __future__ import annotations
 import dataclasses
 from dataclasses import dataclass, field
 
+import regex
+
 from pipeline.extract.common import parse_value
 from pipeline.extract.form_grid import GCell, grids_from_tables, token_runs
 from pipeline.extract.form_labels import (
@@ -29,12 +31,15 @@ from pipeline.extract.form_labels import (
 )
 from pipeline.extract.form_rows import FormRow, rows_from_grid
 from pipeline.extract.form_tokens import PLACEHOLDER_ROW, rows_from_tokens
+from pipeline.extract.lexicon import lexicon
 from pipeline.extract.normalize import NLine
 from pipeline.ingest.document import Document
 from pipeline.model import BudgetLine, Evidence, Heading, Indicator, Target
 from pipeline.numbers import NUMBER_RE, Number, number_from_match
 
 UNIT_ALIASES = {"百分比": "%", "％": "%"}
+TEMPLATE_TEXT = regex.compile(lexicon()["form"]["template_text"])
+MET_CLAIM = regex.compile(lexicon()["form"]["met_claim"])
 MONEY_ROLES = ("year_start", "budget", "executed")
 
 
@@ -183,6 +188,8 @@ def _budget_row(row: FormRow, part: FormPart) -> None:
             fields[role] = n
     reason = row.cells.get("reason")
     explanation = reason.text if reason is not None and reason.text not in BLANK else None
+    if explanation and TEMPLATE_TEXT.search(explanation):
+        explanation = None  # the form's own instructions (…需说明原因(100字以内)) say nothing
     old = part.budget.get(name)
     if not fields and not explanation:
         return
@@ -231,8 +238,11 @@ def _indicator_row(row: FormRow, part: FormPart, state: dict) -> None:
     ind.weight, ind.score = _weight(c.get("weight")), _plain(c.get("score"))
     ind.coefficient = _pct(c.get("coef"))
     reason = c.get("reason")
-    if reason is not None and reason.text not in BLANK:
-        ind.deviation_reason = ind.explanation = reason.text
+    if reason is not None and reason.text not in BLANK and not TEMPLATE_TEXT.search(reason.text):
+        if MET_CLAIM.match(reason.text):
+            ind.achieved, ind.achieved_evidence = True, reason.evidence  # 已完成: a claim, not a reason
+        else:
+            ind.deviation_reason = ind.explanation = reason.text
     part.indicators.append(ind)
 
 

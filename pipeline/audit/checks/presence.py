@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from pipeline.audit.checks.base import Hit, Tally, evid, kind, pct, present_lines, show, target_text
 from pipeline.audit.checks.indicators import is_reverse, outcome
-from pipeline.audit.compare import NOT_MET, ratio_value
+from pipeline.audit.compare import NOT_MET, meets, ratio_value
 from pipeline.labels import BUDGET_LINE_ZH
 from pipeline.model import Record
 
@@ -21,12 +21,12 @@ def check_low_execution(record: Record, params: dict, tally: Tally):
     """执行率 below the threshold needs a reason (Sichuan: 未达到90%的需说明原因)."""
     threshold = Decimal(params["threshold"])
     for line, bl in present_lines(record, params):
-        if bl.get("budget") is None or bl.get("budget").value == 0:
+        rate, executed, budget = bl.get("rate"), bl.get("executed"), bl.get("budget")
+        if budget is not None and budget.value == 0:
             continue
-        rate = bl.get("rate")
-        executed, budget = bl.get("executed"), bl.get("budget")
+        # the stated rate where there is one (a form may print no 全年预算数)
         value = rate.value if rate is not None else (
-            ratio_value(executed.value, budget.value) if executed is not None else None)
+            ratio_value(executed.value, budget.value) if executed is not None and budget is not None else None)
         if value is None:
             continue
         tally.ran()
@@ -42,16 +42,25 @@ def check_low_execution(record: Record, params: dict, tally: Tally):
 
 @kind("adjustment_explained", values=("line", "amount"), lines=["basic", "project", "special", "additions"])
 def check_adjustment_explained(record: Record, params: dict, tally: Tally):
-    """A budget adjustment (追加/追减/调整) must say why."""
+    """A budget adjustment (追加/追减/调整) must say why; on a form, a 全年预算数
+    that differs from the 年初预算数 beyond rounding is one."""
     for line, bl in present_lines(record, params):
         amount = bl.get("budget") if line == "additions" else bl.get("adjustment")
-        if amount is None:
+        shown = show(amount) if amount is not None else None
+        if amount is None and line == "total" and record.form_layout:
+            start, full = bl.get("year_start"), bl.get("budget")
+            if start is None or full is None or meets(start.interval(), full.interval()):
+                continue
+            shown = f"{show(start)} → {show(full)}"
+        elif amount is None or amount.value == 0:
+            if amount is not None:
+                tally.ran()
             continue
         tally.ran()
-        if amount.value == 0 or bl.explanation:
+        if bl.explanation:
             continue
-        yield Hit(f"budget.{line}", {"line": BUDGET_LINE_ZH[line], "amount": show(amount)}, evid(amount),
-                  stated=show(amount))
+        yield Hit(f"budget.{line}", {"line": BUDGET_LINE_ZH[line], "amount": shown},
+                  evid(amount) if amount is not None else evid(bl.get("year_start"), bl.get("budget")), stated=shown)
 
 
 @kind("amount_range", values=("line", "value"),
