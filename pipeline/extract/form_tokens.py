@@ -35,6 +35,7 @@ from pipeline.numbers import COUNT_UNITS, MONEY_UNITS, split_operator
 NUM = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 NUM_RE = regex.compile(rf"^{NUM}$")
 PCT_RE = regex.compile(rf"^{NUM}%$")
+MONEY_RE = regex.compile(rf"^{NUM}(?:万元|元)$")
 UNIT_WORDS = {*COUNT_UNITS, *MONEY_UNITS, "%", "百分比", "工作日", "个工作日", "分", "‰", "万人次", "元/月"}
 VALUE_RE = regex.compile(rf"{NUM}(?P<u>[\p{{Han}}A-Za-z/%‰]{{1,5}})?")
 # 成本指标 is a 一级 (财预〔2021〕101号) or a 二级 under 产出 (10号): level 1 only
@@ -68,8 +69,8 @@ def classify(text: str) -> str:
         return "O"
     if NATURE.match(text):
         return "Q"  # 指标性质: 定性/定量(指标)
-    if NUM_RE.match(text):
-        return "N"
+    if NUM_RE.match(text) or MONEY_RE.match(text):
+        return "N"  # a figure, or an amount with its unit (651.53万元)
     if PCT_RE.match(text):
         return "P"
     if text in UNIT_WORDS:
