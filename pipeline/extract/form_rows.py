@@ -13,6 +13,7 @@ import regex
 
 from pipeline.extract.form_grid import GCell, Grid
 from pipeline.extract.form_labels import (
+    BRACKETS,
     BUDGET_HEADERS,
     BUDGET_MARKERS,
     HEADER_FIELDS,
@@ -107,7 +108,7 @@ def rows_from_grid(grid: Grid) -> list[FormRow]:
             out.append(FormRow("header", None, cells))
             last_header = True
             continue
-        last_header = False
+        after_header, last_header = last_header, False
         special = _special_rows(row)
         out.extend(special)
         if special:
@@ -121,7 +122,7 @@ def rows_from_grid(grid: Grid) -> list[FormRow]:
             out.append(FormRow("total", first, cells))
             continue
         if section is not None:
-            fr = _role_row(row, section, roles, unit)
+            fr = _role_row(row, section, roles, unit, first_row=after_header)
             if fr is not None:
                 out.append(fr)
     return out
@@ -137,10 +138,16 @@ def _special_rows(row: list[GCell]) -> list[FormRow]:
             out.append(FormRow("rating", c, {"rating": nxt}))
         elif c.text.strip("：:") in HEADER_FIELDS and nxt and nxt.text.strip("：:") not in HEADER_FIELDS:
             out.append(FormRow("field", c, {"value": nxt}))
+        elif i > 0 and TOTAL_ROW.match(BRACKETS.sub("", c.text)) and nxt and NUMERIC.match(nxt.text):
+            out.append(FormRow("total", c, {"score": nxt}))  # 自评总分(分) | 97.6 on a header line
     return out
 
 
-def _role_row(row: list[GCell], section: str, roles: dict[int, str], unit: str) -> FormRow | None:
+NUMERIC = regex.compile(r"^[-−]?\d[\d,]*(?:\.\d+)?(?:%|万元|元)?$")
+
+
+def _role_row(row: list[GCell], section: str, roles: dict[int, str], unit: str,
+              first_row: bool = False) -> FormRow | None:
     first_col = min(roles)
     cells: dict[str, GCell] = {}
     for i, c in enumerate(row):
@@ -149,6 +156,9 @@ def _role_row(row: list[GCell], section: str, roles: dict[int, str], unit: str) 
             cells[role] = c if role not in cells else join_cells([cells[role], c])
     label = join_cells([c for i, c in enumerate(row) if i < first_col and i not in roles])
     if section == "budget":
+        if not label.text and first_row and any(NUMERIC.match(c.text) for c in cells.values()):
+            # figures right under the header, their label the header's merged cell
+            label = GCell("年度资金总额", next(c.evidence for c in cells.values() if c.evidence))
         if not label.text or budget_line_of(label.text) is None:
             return None
         return FormRow("budget", label, cells, unit)
