@@ -98,9 +98,12 @@ def block_facts(block: Text, doc_type: str | None) -> list[Fact]:
         label, prev_start = text[prev_end : m.start()], prev_end
         prev_end = m.end()
         if "。" in label:
+            field = ctx.field
             ctx = _Ctx(default)
             prev_start += label.rindex("。") + 1
             label = label.rsplit("。", 1)[1]
+            if words().parts.match(label.lstrip()):
+                ctx.field = field  # 其中：… lists parts of the sentence before, in its measure
         found = _classify(label, m.group(0), ctx, project_doc, max(0, block.line_start(m.start()) - prev_start))
         if found is None:
             continue
@@ -132,8 +135,8 @@ def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool,
         # 人员经费/标准/收入 name the figure only in the clause that closes with it
         if sm.lastgroup != "ignore" or sm.start() >= last_clause_at:
             scope, scope_end = sm.lastgroup, sm.end()
-    if scope == "project" and project_doc:
-        scope = "total"  # 项目支出 in a project report is the report's own money
+    if scope in ("project", "special") and project_doc:
+        scope = "total"  # 项目支出/专项资金 in a project report is the report's own money
     if scope == "ignore":
         ctx.line, ctx.explicit = None, False  # 人员经费/三公/收入 amounts are no SPEC lines
         return None
