@@ -203,6 +203,8 @@ def _expand_groups(cells: list[GCell], roles: list[str | None]) -> list[str]:
                 if r in later:
                     out.append(r)
                     taken.add(later[r])
+        elif spans[i] and roles[i] in roles[i + 1:]:
+            continue  # 年度预算数(万元) over the row labels: a later cell names the column
         elif roles[i]:
             out.append(roles[i])
     return out
