@@ -25,7 +25,7 @@ from pipeline.extract.form_labels import (
     TITLE_RE,
     header_role,
 )
-from pipeline.extract.normalize import NLine, Text, fold_char
+from pipeline.extract.normalize import DirtyText, NLine, Text, fold_char
 from pipeline.ingest.document import Document, Line
 from pipeline.model import Evidence
 
@@ -171,6 +171,7 @@ def token_runs(nlines: list[NLine], source: list[Line] | None = None) -> list[To
             current = []
             groups.append(current)
         current.append(nl)
+    dirty = DirtyText.detect(source or [nl.src for nl in nlines])
     for group in groups:
         one_per_line = _cells_per_line(group)
         lines = [nl.src for nl in group]
@@ -178,7 +179,7 @@ def token_runs(nlines: list[NLine], source: list[Line] | None = None) -> list[To
             # a line of spaces between the cells of a plain-text dump is an empty cell
             first, last = lines[0].line, lines[-1].line
             lines = [line for line in source[first - 1: last] if line.text]
-        tokens = [t for line in lines for t in _line_tokens(line, one_per_line)]
+        tokens = [t for line in lines for t in _line_tokens(line, one_per_line, dirty)]
         runs.append(TokenRun(tokens, {(nl.src.page, nl.src.line) for nl in group}))
     return runs
 
@@ -191,7 +192,7 @@ def _cells_per_line(group: list[NLine]) -> bool:
     return multi <= len(group) * 0.1
 
 
-def _line_tokens(line: Line, one_per_line: bool = False) -> list[GCell]:
+def _line_tokens(line: Line, one_per_line: bool = False, dirty: DirtyText | None = None) -> list[GCell]:
     """A line's cells: split at '|' (a trailing bar closes the last cell; a bar
     alone is an empty cell); a line without bars is one cell in a one-cell-
     per-line dump, else whitespace-separated tokens. On an OCR'd line each
@@ -219,7 +220,10 @@ def _line_tokens(line: Line, one_per_line: bool = False) -> list[GCell]:
         if not raw:
             out.append(GCell("", None))
             continue
-        folded = fold(line.repaired(a2, b2) if line.repairs else raw)
+        cell = line.repaired(a2, b2) if line.repairs else raw
+        if dirty is not None:
+            cell = "".join(ch for _, ch in dirty.clean(cell))  # 項(xiàng)目 -> 项目
+        folded = fold(cell)
         out.append(GCell(folded, Evidence(text=raw, line=line.line, page=line.page,
                                           confidence=line.span_confidence(a2, b2),
                                           repairs=line.span_repairs(a2, b2))))

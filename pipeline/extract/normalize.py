@@ -85,7 +85,7 @@ def normalize_line(line: Line, dirty: DirtyText | None = None) -> NLine:
 # Characters that occur only in traditional script (a few frequent ones from
 # these reports): three or more in a document switch on OpenCC's t2s.
 TRADITIONAL_ONLY = set(
-    "這個們來為國會說時對學發經過還進後體點門長開關無實現應與當東樣區書單務從於費預算執績評報據資項總額數"
+    "這個們來為國會說時對學發經過還進後體點門長開關無實現應與當東樣區書單務從於費預執績評報據資項總額數"
     "據與機構規劃縣鄉鎮農衛醫療廳顯廣蘭華協議員歲達辦價態護險劃產業")
 # A pinyin gloss that some mirror sites insert after a character: 項(xiàng)目.
 PINYIN_GLOSS = regex.compile(r"(?<=\p{Han})[(（]([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńň][a-zü]*)[)）]")
