@@ -166,7 +166,8 @@ def _fields(tokens: list[GCell], classes: str) -> list[FormRow]:
 
 def _sections(tokens: list[GCell], classes: str):
     """(start, end, section, [roles in order], money unit) after each header run."""
-    heads = [(m.start(), m.end()) for m in regex.finditer(r"H{3,}", classes)]
+    # a header's two rows may stand apart by the blank cells of merged ones
+    heads = [(m.start(), m.end()) for m in regex.finditer(r"H(?:-*H){2,}", classes)]
     for k, (a, b) in enumerate(heads):
         hm = header_map(tokens[a:b])
         if not hm:
@@ -278,26 +279,87 @@ def _indicator_rows(tokens: list[GCell], classes: str, roles: list[str]) -> list
         # 年初指标值 and 调整指标值 side by side: one of them is often blank, and a
         # flattened dump drops blank cells
         patterns["target"] = patterns["target"] + "?"
-    row = "".join(patterns.get(r, "(?:[^LM])?") for r in roles)
+    row = "-*" + "".join(patterns.get(r, "(?:[^LM])?") for r in roles)
     single = regex.compile(row)
     group_names = single.groupindex
     try:
-        whole = regex.compile(f"(?:(?P<row>{_ungroup(row)}))+").fullmatch(classes, timeout=PATTERN_TIMEOUT)
-        if whole is None:
-            whole = regex.compile(f"(?:(?P<row>{_ungroup(row)}))+").match(classes, timeout=PATTERN_TIMEOUT)
+        whole = regex.compile(f"(?:(?P<row>{_ungroup(row)}))+-*").fullmatch(classes, timeout=PATTERN_TIMEOUT)
+        spans = list(whole.spans("row")) if whole is not None else _resync(row, classes)
     except TimeoutError:
         return []
-    if whole is None:
-        return []
     out = []
-    for a, b in whole.spans("row"):
+    for a, b in spans:
         m = single.fullmatch(classes, a, b)
         if m is None:
             continue
         cells = {r: join_cells(tokens[m.start(r) : m.end(r)]) for r in patterns if
                  r in group_names and m.start(r) >= 0 and m.end(r) > m.start(r)}
         out.append(FormRow("indicator", None, cells))
+    if whole is None:
+        label_first = _label_first_rows(tokens, classes, roles)
+        if _complete(label_first) > _complete(out):
+            return label_first
     return out
+
+
+TEXT_CLASSES = "LMCTUQY"
+VALUE_ROLES = ("op", "target_ys", "target", "actual", "coef", "weight", "score")
+
+
+def _complete(rows: list[FormRow]) -> int:
+    return sum(1 for r in rows if "name" in r.cells and "weight" in r.cells and "score" in r.cells)
+
+
+def _label_first_rows(tokens: list[GCell], classes: str, roles: list[str]) -> list[FormRow]:
+    """Rows of a dump that prints each row's words first and its figures after
+    (产出指标 数量指标 发放人数 人 服务对象减少… ≥ 266 191 15 10.8): words go to the
+    word columns in header order, figures to the figure columns from the right."""
+    out = []
+    for m in regex.finditer(rf"(?P<t>[{TEXT_CLASSES}-]*[{TEXT_CLASSES}])(?P<v>[ONPV-]*[ONPV])-*", classes):
+        texts = [(tokens[i], classes[i]) for i in range(m.start("t"), m.end("t")) if classes[i] != "-"]
+        values = [tokens[i] for i in range(m.start("v"), m.end("v"))]
+        value_roles = [r for r in roles if r in VALUE_ROLES]
+        cells = {r: v for r, v in zip(value_roles[len(value_roles) - len(values):], values, strict=False)
+                 if v.text and len(values) <= len(value_roles)}
+        rest = []
+        for tok, cls in texts:
+            if cls == "L" and "level1" not in cells:
+                cells["level1"] = tok
+            elif cls in "MC" and "level2" not in cells and "name" not in cells:
+                cells["level2"] = tok
+            elif cls == "Q" and "op" not in cells:
+                cells["op"] = tok
+            elif cls == "U" and "unit" not in cells:
+                cells["unit"] = tok
+            elif cls == "Y":
+                cells["core"] = tok
+            elif "name" not in cells:
+                cells["name"] = tok
+            else:
+                rest.append(tok)
+        for r in ("target", "actual"):
+            if r not in cells and rest and r in roles:
+                cells[r] = rest.pop(0)
+        if rest and "reason" in roles:
+            cells["reason"] = join_cells(rest)
+        if "name" in cells:
+            out.append(FormRow("indicator", None, cells))
+    return out
+
+
+def _resync(row: str, classes: str) -> list[tuple[int, int]]:
+    """Row spans read one after another, skipping a cell wherever no row starts
+    (a stray note, a row the pattern cannot read), so one odd row costs itself only."""
+    rx = regex.compile(f"{_ungroup(row)}(?=-*[LMCT]|-*$)")
+    spans, pos = [], 0
+    while pos < len(classes):
+        m = rx.match(classes, pos, timeout=PATTERN_TIMEOUT)
+        if m and m.end() > pos:
+            spans.append(m.span())
+            pos = m.end()
+        else:
+            pos += 1
+    return spans
 
 
 def _ungroup(pattern: str) -> str:

@@ -23,7 +23,8 @@ from pipeline.model import Evidence
 # Full-width characters we fold; Chinese punctuation such as ，：；（） is kept,
 # since folding "，" to "," would make "806，930" read as one number.
 _KEEP_FULLWIDTH = set("，：；（）！？、")
-_EXTRA_FOLD = {"−": "-", "﹣": "-", "—": "—", "．": ".", "﹪": "%", "≧": "≥", "≦": "≤", "\u3000": " "}
+_EXTRA_FOLD = {"−": "-", "﹣": "-", "—": "—", "．": ".", "﹪": "%", "≧": "≥", "≦": "≤", "\u3000": " ",
+               "﹦": "=", "═": "=", "﹤": "<", "﹥": ">"}
 _SPACE = regex.compile(r"[ \t\u00a0\u2002-\u200b\u3000]+")
 PAGE_NUMBER_RE = regex.compile(
     r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"
