@@ -206,6 +206,8 @@ class Record:
     cross_checks: list[CrossCheck] = field(default_factory=list)
     # What the opening says the document is (extract.genre): report, not_report, cues or None.
     genre: str | None = None
+    # Which document this was read from (ingest.document.document_identity); finding ids derive from it.
+    document_id: str | None = None
 
     def line(self, name: str) -> BudgetLine | None:
         return self.budget.get(name)
@@ -257,19 +259,20 @@ class Finding:
         return out
 
 
-def finding_id(record: Record | None, rule: str, subject: str) -> str:
-    """Stable across runs and unrelated edits: keyed on what the finding is
-    about (unit, year, document type, project name if any, rule, subject),
-    not on offsets."""
-    parts = [
-        record.unit if record else None,
-        record.year if record else None,
-        record.doc_type if record else None,
-        rule,
-        subject,
-    ]
-    project = getattr(record, "project", None)
-    if project:  # two projects of one unit and year are two documents
-        parts.insert(3, project)
-    key = "|".join(str(x) for x in parts)
+def finding_id(document_id: str, rule: str, subject: str) -> str:
+    """SPEC §5: the same for the same document, rule and subject in every run,
+    and different for two documents. `document_id` is the document's identity
+    (pipeline.ingest.document.document_identity: its bytes' or its normalised
+    text's hash), never something read from it: a unit or project name the
+    extractor misses cannot make two documents share ids. A subject repeated
+    within one document is `subject#n` from its second occurrence on
+    (audit.engine)."""
+    if not document_id:
+        raise ValueError("finding_id needs the document's identity")
+    key = f"{document_id}|{rule}|{subject}"
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def occurrence_ids(document_id: str, rule: str, subject: str, n: int) -> list[str]:
+    """The ids of the first `n` findings of `rule` on `subject` in one document."""
+    return [finding_id(document_id, rule, subject if k == 1 else f"{subject}#{k}") for k in range(1, n + 1)]

@@ -1,7 +1,8 @@
 """Excel workbook for a run (`--format xlsx` -> audit.xlsx), the form auditors
 review in: 汇总, 问题清单 (with the reviewer columns 审核结论 / 审核意见), 指标,
 预算, and a very hidden index sheet that `perfaudit review import` checks
-rows against (finding id -> rule, subject, unit, year, rule fingerprint).
+rows against (finding id -> rule, subject, unit, year, rule fingerprint, and
+the document's identity, which the id derives from).
 
 openpyxl is imported inside the functions (slow import, STYLE §13).
 """
@@ -181,5 +182,5 @@ def _index_sheet(wb, document: dict, fingerprints: dict[str, str]) -> None:
         rec = rep["record"] or {}
         for f in rep["findings"]:
             ws.append([f["id"], f["rule"], f["subject"], rec.get("unit"), rec.get("year"), rec.get("doc_type"),
-                       fingerprints.get(f["rule"]), rep["source"]])
+                       fingerprints.get(f["rule"]), rep["source"], rep.get("document_id")])
     ws.sheet_state = "veryHidden"

@@ -45,7 +45,7 @@ def import_workbook(path: str | Path, store, rules_dirs=None, reviewer: str | No
     """Validate every row of the workbook's 问题清单; if all are valid, save the
     decisions (all or nothing). Importing the same file again changes nothing."""
     book = read_workbook(Path(path))
-    report = validate_rows(book, rule_fingerprints(rules_dirs))
+    report = validate_rows(book, rule_fingerprints(rules_dirs), legacy=_legacy_resolver(store))
     if report.errors:
         return report
     who = reviewer or (book.author if book.author not in ANONYMOUS_AUTHORS else None)
@@ -61,6 +61,31 @@ def import_workbook(path: str | Path, store, rules_dirs=None, reviewer: str | No
     inserted, unchanged = store.save_decisions(fresh) if fresh else (0, 0)
     report.inserted, report.unchanged = inserted, report.unchanged + unchanged
     return report
+
+
+LEGACY_AMBIGUOUS = ("旧版工作簿的问题编号在数据库中对应多份文档的问题（旧编号在不同文档间可能重复），"
+                    "无法确定是哪一份；请重新审核并导出工作簿后填写。")
+LEGACY_UNKNOWN = "旧版工作簿的问题编号在数据库中找不到对应的问题；请重新审核并导出工作簿后填写。"
+
+
+def _legacy_resolver(store):
+    """For a workbook exported before ids derived from the document: its old id
+    -> the new id the store mapped it to on that document (store.legacy_ids),
+    or the old id itself while the store still holds it on exactly one
+    document (it is carried over when that document is audited again)."""
+    from pipeline.store.legacy_ids import legacy_id_map
+
+    def resolve(fid: str, entry: dict) -> tuple[str | None, str | None]:
+        mapped = legacy_id_map(store.con, fid, entry.get("source"))
+        if len(mapped) == 1:
+            return mapped[0], None
+        if mapped:
+            return None, LEGACY_AMBIGUOUS
+        _, rows = store.query("SELECT count(DISTINCT sha256) FROM findings WHERE finding_id = ?", [fid])
+        held = rows[0][0]
+        return (fid, None) if held == 1 else (None, LEGACY_AMBIGUOUS if held else LEGACY_UNKNOWN)
+
+    return resolve
 
 
 def review_of(row: dict) -> dict:
