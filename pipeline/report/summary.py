@@ -9,6 +9,7 @@ from pathlib import Path
 
 from pipeline.labels import SEVERITY_ZH, where_zh
 from pipeline.report.document import build_document, exit_code, write_json  # noqa: F401 - the report API
+from pipeline.report.hidden import empty_text, hidden_text
 
 
 def write_outputs(document: dict, out_dir: Path, formats: list[str],
@@ -50,6 +51,7 @@ def write_markdown(document: dict, path: Path) -> None:
             f"共 {s['reports']} 份报告，无法读取 {s['failed']} 份；发现错误 {s['findings']['error']} 项、"
             f"警告 {s['findings']['warning']} 项、提示 {s['findings']['info']} 项。",
             "",
+            *([f"**{hidden_text(s['hidden'])}。**", ""] if s.get("hidden") else []),
         ]) + "\n")
         for rep in document["reports"]:
             out.write("\n".join(_markdown_report(rep)) + "\n")
@@ -69,7 +71,9 @@ def _markdown_report(rep: dict) -> list[str]:
         "",
     ]
     if not rep["findings"]:
-        return out + ["未发现问题。", ""]
+        return out + [empty_text(rep), ""]
+    if (rep.get("hidden") or {}).get("findings"):
+        out += [f"另有{hidden_text(rep['hidden'])}。", ""]
     out += ["| 严重程度 | 规则 | 对象 | 说明 | 原文 | 位置 | 建议 |", "|---|---|---|---|---|---|---|"]
     for f in rep["findings"]:
         ev = f["evidence"][0] if f["evidence"] else None
@@ -84,6 +88,7 @@ def _markdown_report(rep: dict) -> list[str]:
 def print_terminal(document: dict, stream=None) -> None:
     """A readable summary for people at a terminal (rich, to stderr by default)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(file=stream, stderr=stream is None, highlight=False)
@@ -96,8 +101,11 @@ def print_terminal(document: dict, stream=None) -> None:
         cov = rep["coverage"]
         console.print(f"识别数字 {cov['numbers_found']} 个，执行检查 {cov['checks_run']} 项，指标 {cov.get('indicators', 0)} 个")
         if not rep["findings"]:
-            console.print("[green]未发现问题[/]")
+            hidden = (rep.get("hidden") or {}).get("findings")
+            console.print(f"[yellow]{escape(empty_text(rep))}[/]" if hidden else "[green]未发现问题[/]")
             continue
+        if (rep.get("hidden") or {}).get("findings"):
+            console.print(f"[yellow]另有{escape(hidden_text(rep['hidden']))}。[/]")
         table = Table(show_lines=False, expand=True)
         for col in ("严重程度", "规则", "对象", "说明", "位置"):
             table.add_column(col, overflow="fold")
@@ -111,3 +119,5 @@ def print_terminal(document: dict, stream=None) -> None:
         f"共 {s['reports']} 份报告，无法读取 {s['failed']} 份；错误 {s['findings']['error']}，"
         f"警告 {s['findings']['warning']}，提示 {s['findings']['info']}"
     )
+    if s.get("hidden"):
+        console.print(f"[bold yellow]{escape(hidden_text(s['hidden']))}。[/]")

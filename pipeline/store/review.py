@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.labels import DECISION_CONFIRMED, DECISION_DISMISSED, DECISION_FIXED, DECISIONS
+from pipeline.model import SEVERITIES
 from pipeline.store.review_workbook import (  # noqa: F401 - ReviewFileError, check_id: part of this API
     ImportReport,
     ReviewFileError,
@@ -24,6 +25,7 @@ from pipeline.store.review_workbook import (  # noqa: F401 - ReviewFileError, ch
     validate_rows,
 )
 
+NEW_ONLY = "--new-only"
 # Who decided, when the workbook does not say (openpyxl writes its own name as author).
 ANONYMOUS_AUTHORS = {"", "openpyxl"}
 
@@ -102,15 +104,48 @@ def review_of(row: dict) -> dict:
 def carry_decisions(rep: dict, decisions: dict[str, dict], new_only: bool = False) -> dict:
     """A report (SPEC §3 dict) with each finding's latest decision attached as
     `finding["review"]` (SPEC allows extra keys) and, with `new_only`, the
-    decided findings dropped. The findings are copied, `rep` is not changed."""
-    findings = []
+    decided findings dropped and counted in `rep["hidden"]` (report.hidden),
+    so no view reads 「未发现问题」 over hidden errors. The findings are copied,
+    `rep` is not changed."""
+    findings, gone = [], []
     for f in rep["findings"]:
         row = decisions.get(f["id"])
         if row and row.get("rule") in (None, f["rule"]):
             f = {**f, "review": review_of(row)}
-        if not (new_only and "review" in f):
-            findings.append(f)
-    return {**rep, "findings": findings}
+        (gone if new_only and "review" in f else findings).append(f)
+    out = {**rep, "findings": findings}
+    if new_only and rep.get("status") == "ok":
+        out["hidden"] = hidden_block(gone)
+    return out
+
+
+def hidden_block(findings: list[dict], filter_name: str = NEW_ONLY) -> dict:
+    """The `hidden` block for findings a filter dropped (each with its `review`)."""
+    decisions = dict.fromkeys(DECISIONS, 0)
+    for f in findings:
+        decision = (f.get("review") or {}).get("decision")
+        if decision in decisions:
+            decisions[decision] += 1
+    return {
+        "filter": filter_name, "findings": len(findings),
+        **{s: sum(1 for f in findings if f["severity"] == s) for s in SEVERITIES},
+        "confirmed_errors": sum(1 for f in findings if f["severity"] == "error"
+                                and (f.get("review") or {}).get("decision") in (DECISION_CONFIRMED, DECISION_FIXED)),
+        "decisions": decisions,
+    }
+
+
+def add_hidden(total: dict | None, block: dict) -> dict:
+    """The summary's block: `block` added to `total` (None: nothing counted yet)."""
+    if total is None:
+        total = {**hidden_block([], block["filter"]), "reports": 0}
+    out = {**total, "decisions": dict(total["decisions"])}
+    for key in ("findings", *SEVERITIES, "confirmed_errors"):
+        out[key] += block[key]
+    for d, n in block["decisions"].items():
+        out["decisions"][d] = out["decisions"].get(d, 0) + n
+    out["reports"] += bool(block["findings"])
+    return out
 
 
 def rule_stats(store, rules=None) -> list[dict]:
