@@ -181,6 +181,20 @@ class Gap:
 
 
 @dataclass
+class IndicatorCount:
+    """How many indicators the document says it has, against those read: the
+    number it announces (共设置绩效指标12个) and the numbered items of its
+    narrative that state a target ((3) 审批办理时限，年度指标值≤3个工作日…),
+    with the items no indicator was read from. Coverage reports the counts;
+    EXT-02 flags the shortfall, so an indicator is never dropped silently."""
+
+    announced: int | None = None
+    announced_evidence: Evidence | None = None
+    numbered: int = 0
+    unread: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
 class Record:
     doc_type: str | None = None
     unit: str | None = None
@@ -208,6 +222,7 @@ class Record:
     genre: str | None = None
     # Which document this was read from (ingest.document.document_identity); finding ids derive from it.
     document_id: str | None = None
+    indicator_count: IndicatorCount | None = None
 
     def line(self, name: str) -> BudgetLine | None:
         return self.budget.get(name)

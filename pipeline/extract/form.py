@@ -25,6 +25,7 @@ from pipeline.extract.form_labels import (
     QUALITATIVE_OP,
     RATING_CANON,
     RATING_VALUE,
+    achieved_of,
     budget_line_of,
 )
 from pipeline.extract.form_rows import FormRow, rows_from_grid
@@ -225,6 +226,10 @@ def _indicator_row(row: FormRow, part: FormPart, state: dict) -> None:
     ind.actual, ind.actual_text = _actual(c.get("actual"), unit_text)
     ind.weight, ind.score = _weight(c.get("weight")), _plain(c.get("score"))
     ind.coefficient = _pct(c.get("coef"))
+    ind.rate = _pct(c.get("rate"))
+    claim = c.get("achieved")
+    ind.achieved = achieved_of(claim.text) if claim is not None else None
+    ind.achieved_evidence = claim.evidence if ind.achieved is not None else None
     reason = c.get("reason")
     if reason is not None and reason.text not in BLANK:
         ind.deviation_reason = ind.explanation = reason.text

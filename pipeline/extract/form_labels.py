@@ -52,6 +52,9 @@ BRACKETS = regex.compile(r"[（(][^（()）]{0,8}[)）]")
 # Budget row labels -> SPEC §4 line names (其中： prefixes are stripped first).
 BUDGET_ROWS = (
     ("total", regex.compile(r"^(?:年度资金总额|资金总额|预算资金总额|年度预算资金总额|合计|总计|项目资金总额)$")),
+    # A department form's rows by the nature of the spending (按支出性质分).
+    ("basic", regex.compile(r"^(?:基本支出|基本支出资金)$")),
+    ("project", regex.compile(r"^(?:项目支出|项目支出资金)$")),
     ("fiscal", regex.compile(r"^(?:当年财政拨款|本年财政拨款|财政拨款|财政资金|财政补助资金?)$")),
     ("carryover", regex.compile(r"^(?:上年结转资金|上年结转|结转资金)$")),
     ("other", regex.compile(r"^(?:其他资金|单位资金|自有资金|财政专户管理资金|其他)$")),
@@ -108,6 +111,15 @@ def header_role(text: str, table: HeaderTable) -> str | None:
 @functools.lru_cache(maxsize=256)
 def _one_off(word: str):
     return regex.compile(f"(?:{regex.escape(word)}){{e<=1}}")
+
+
+def achieved_of(text: str) -> bool | None:
+    """A 是否达到 cell: True (是/达到/完成), False (否/未达到/部分完成), None (blank or anything else)."""
+    t = text.replace(" ", "").strip("。.")
+    values = lexicon()["form"]["achieved_values"]
+    if t in values["met"]:
+        return True
+    return False if t in values["not_met"] else None
 
 
 def budget_line_of(label: str) -> str | None:

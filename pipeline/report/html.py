@@ -19,6 +19,7 @@ from pipeline import __version__
 from pipeline.labels import CATEGORY_ZH, DOC_TYPE_ZH, SEVERITY_ZH, STATUS_ZH, subject_zh, where_zh
 from pipeline.model import SEVERITIES
 from pipeline.report.hidden import empty_text, hidden_text
+from pipeline.report.summary import indicators_read
 from pipeline.report.tables import budget_table, indicator_table
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
@@ -142,6 +143,7 @@ def report_context(rep: dict) -> dict:
         "rep": _report_row(rep, ""), "record": rec, "coverage": rep.get("coverage") or {},
         "findings": findings, "lines": lines, "source_note": note,
         "empty_text": empty_text(rep), "hidden_note": _hidden_note(rep),
+        "indicators_read": indicators_read(rep.get("coverage") or {}),
         "budget": budget_table(rec) if rec else ((), []), "indicators": indicator_table(rec) if rec else ((), []),
     }
 

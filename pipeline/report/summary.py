@@ -67,7 +67,7 @@ def _markdown_report(rep: dict) -> list[str]:
         f"综合得分：{rec.get('score')}；等级：{rec.get('rating')}",
         "",
         f"已审核：识别数字 {cov['numbers_found']} 个，执行检查 {cov['checks_run']} 项，"
-        f"指标 {cov.get('indicators', 0)} 个，预算行 {cov.get('budget_lines', 0)} 行。",
+        f"{indicators_read(cov)}，预算行 {cov.get('budget_lines', 0)} 行。",
         "",
     ]
     if not rep["findings"]:
@@ -85,6 +85,15 @@ def _markdown_report(rep: dict) -> list[str]:
     return out + [""]
 
 
+def indicators_read(cov: dict) -> str:
+    """「指标 2 个（文中编号 3 个，声明 4 个）」: read, against what the document numbers and announces."""
+    read = cov.get("indicators", 0)
+    said = [f"文中编号 {cov['indicators_numbered']} 个" if cov.get("indicators_numbered") not in (None, read) else "",
+            f"声明 {cov['indicators_announced']} 个" if cov.get("indicators_announced") not in (None, read) else ""]
+    said = "，".join(x for x in said if x)
+    return f"指标 {read} 个" + (f"（{said}）" if said else "")
+
+
 def print_terminal(document: dict, stream=None) -> None:
     """A readable summary for people at a terminal (rich, to stderr by default)."""
     from rich.console import Console
@@ -99,7 +108,7 @@ def print_terminal(document: dict, stream=None) -> None:
             console.print(f"[bold red]无法读取[/]（{rep['error']['code']}）：{rep['error']['message']}")
             continue
         cov = rep["coverage"]
-        console.print(f"识别数字 {cov['numbers_found']} 个，执行检查 {cov['checks_run']} 项，指标 {cov.get('indicators', 0)} 个")
+        console.print(f"识别数字 {cov['numbers_found']} 个，执行检查 {cov['checks_run']} 项，{indicators_read(cov)}")
         if not rep["findings"]:
             hidden = (rep.get("hidden") or {}).get("findings")
             console.print(f"[yellow]{escape(empty_text(rep))}[/]" if hidden else "[green]未发现问题[/]")

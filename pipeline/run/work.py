@@ -88,9 +88,19 @@ def audit_extracted(record, source: Source, display: str, meta: dict, rules,
     out = [f.to_json() for f in findings]
     return ReportResult(
         source=display, status="ok", record=rec, findings=out, document_id=record.document_id,
-        coverage={"numbers_found": record.numbers_found, "checks_run": checks_run,
-                  "indicators": len(record.indicators), "budget_lines": len(record.budget)},
+        coverage=_coverage(record, checks_run),
         meta=public_meta(meta), excerpt=capture(source.lines, source.tables, out, context, _cited(rec)))
+
+
+def _coverage(record, checks_run: int) -> dict:
+    """SPEC §3 coverage, with how many indicators the document announced and numbered
+    against those read (`indicators`); null where it says nothing of the kind."""
+    count = getattr(record, "indicator_count", None)
+    return {"numbers_found": record.numbers_found, "checks_run": checks_run,
+            "indicators": len(record.indicators), "budget_lines": len(record.budget),
+            "indicators_announced": count.announced if count else None,
+            "indicators_numbered": count.numbered if count else None,
+            "indicators_unread": len(count.unread) if count else 0}
 
 
 def _subject_key(subject: str) -> tuple:
