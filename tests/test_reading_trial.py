@@ -183,3 +183,42 @@ def test_word_tables_rate_and_achieved_columns_and_expenditure_rows(tmp_path, ru
     assert ("FUND-08", "budget.project") in rules_of(result, "warning")  # 85.71% < 90%, no reason
     claim = next(f for f in result.findings if f["rule"] == "IND-17" and f["subject"] == "indicator.2")
     assert any(e.get("table") and e["text"] == "是" for e in claim["evidence"])
+
+
+# --- several reports in one file ----------------------------------------------------------------
+
+def concatenated(n: int) -> str:
+    """n synthetic reports (each a whole 部门整体支出绩效自评报告) one after another, as the trial's file was."""
+    from pipeline.ingest.text import decode_text
+
+    from .conftest import FIXTURES
+
+    parts = [decode_text((FIXTURES / "synth" / "corpus" / f"report_{i:03d}.txt").read_bytes())[0].rstrip("\n")
+             for i in range(n)]
+    return "\n".join(parts) + "\n"
+
+
+def test_a_file_of_several_reports_is_refused_saying_where_each_begins(tmp_path, capsys):
+    from pipeline.cli.app import main
+
+    path = tmp_path / "50份合订.txt"
+    path.write_text(concatenated(50), encoding="utf-8")
+    rc = main(["audit", str(path), "--no-db", "--json"])
+    rep = __import__("json").loads(capsys.readouterr().out)["reports"][0]
+    assert rc == 3 and rep["status"] == "failed" and rep["findings"] == []
+    assert rep["error"]["code"] == "several_reports"
+    message = rep["error"]["message"]
+    assert "含有 50 份自评报告" in message and "（共 50 处）" in message and "请按报告拆分" in message
+    assert "第 6 行“部门单位整体支出绩效自评报告”" in message  # the first title, wrapped over two lines
+
+
+def test_one_report_with_its_form_attached_is_one_report(audit_text):
+    """A narrative followed by its 自评表, a title repeated by a web page, a table of contents: one report."""
+    from .conftest import SAMPLE
+
+    text = SAMPLE.read_text(encoding="utf-8")
+    form = "\n附件：\n项目支出绩效自评表\n| 一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 |\n"
+    assert audit_text(text + form).status == "ok"
+    toc = "部门整体支出绩效自评报告\n目 录\n一、基本情况\n二、绩效分析\n三、评价结论\n"
+    assert audit_text(toc + text).status == "ok"
+    assert audit_text(concatenated(1)).status == "ok"

@@ -23,6 +23,8 @@ ERROR_CODES = (
     # passed --timeout, and an archive member refused for safety.
     "timeout",
     "unsafe_archive",
+    # Added by the run (#17): several reports in one file, refused rather than read as one.
+    "several_reports",
 )
 
 

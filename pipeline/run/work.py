@@ -62,10 +62,22 @@ def audit_document(doc: Document, rules, context: int = EXCERPT_CONTEXT_LINES) -
     """Extract and audit a Document read already; not a report -> failed result."""
     from pipeline.extract import looks_like_report
 
+    several = several_reports(doc)
+    if several is not None:
+        return failed(doc.source, "several_reports", several, doc.meta)
     record = read_record(doc)
     if not looks_like_report(record):
         return failed(doc.source, "not_a_report", NOT_A_REPORT, doc.meta)
     return audit_extracted(record, Source.of(doc), doc.source, doc.meta, rules, context)
+
+
+def several_reports(doc: Document) -> str | None:
+    """The refusal of a file holding several reports (extract.several), or None."""
+    from pipeline.extract.normalize import normalize_document
+    from pipeline.extract.several import report_starts, several_reports_message
+
+    starts = report_starts(normalize_document(doc))
+    return several_reports_message(starts) if len(starts) > 1 else None
 
 
 def read_record(doc: Document):
@@ -147,6 +159,9 @@ def full_task(path: Path, display: str, rules, read, context: int = EXCERPT_CONT
     except Exception as exc:  # noqa: BLE001 - one bad input never stops the batch
         return internal_error(display, exc).to_json(with_source=False), None, False
     try:
+        several = several_reports(doc)
+        if several is not None:
+            return failed(display, "several_reports", several, doc.meta).to_json(with_source=False), None, True
         record = read_record(doc)
         if not looks_like_report(record):
             return failed(display, "not_a_report", NOT_A_REPORT, doc.meta).to_json(with_source=False), None, True
