@@ -62,7 +62,8 @@ HALF = Decimal("0.5")
 class Number:
     """A stated number. `value` is in the canonical unit (万元 for money,
     percent for rates); `decimals` counts the digits that value carries, so
-    `257.14` 万元 has 2 and `2,571,400` 元 -> 257.14 万元 has 0 + 4 = 4."""
+    `257.14` 万元 has 2 and `2,571,400` 元 -> 257.14 万元 has 0 + 4 = 4
+    (`source_unit` then keeps 元)."""
 
     raw: str
     value: Decimal
@@ -72,6 +73,9 @@ class Number:
     evidence: Evidence | None = None
     # Lowest OCR recognition score of the printed digits (None: read from a text layer).
     confidence: float | None = None
+    # The money unit the document printed when it was not 万元 (元, 亿元…): `value`
+    # is in 万元 all the same; messages quote the amount as printed (numbers.display).
+    source_unit: str | None = None
 
     @property
     def half_step(self) -> Decimal:
@@ -91,7 +95,8 @@ class Number:
     def with_evidence(self, evidence: Evidence | None) -> Number:
         """The same number placed at `evidence`; OCR confidence comes with the evidence."""
         confidence = evidence.confidence if evidence is not None else self.confidence
-        return Number(self.raw, self.value, self.decimals, self.unit, self.exact, evidence, confidence)
+        return Number(self.raw, self.value, self.decimals, self.unit, self.exact, evidence, confidence,
+                      self.source_unit)
 
 
 @dataclass

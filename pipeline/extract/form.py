@@ -190,7 +190,7 @@ def _budget_row(row: FormRow, part: FormPart) -> None:
         o = old.fields.get(k)
         old.fields[k] = n if o is None or k not in MONEY_ROLES else Number(
             f"{o.raw}+{n.raw}", o.value + n.value, min(o.decimals, n.decimals), o.unit, o.exact and n.exact,
-            o.evidence)
+            o.evidence, source_unit=o.source_unit)
     if not old.explanation and explanation:
         old.explanation, old.reason_cell = explanation, True
 
@@ -252,7 +252,8 @@ def _value(text: str, unit: str | None) -> tuple[str | None, Number | None, str 
             m = NUMBER_RE.match(n.raw)
             n2 = number_from_match(m, u) if m else None
             if n2 is not None:
-                n = Number(n.raw if n.unit else n.raw + (u or ""), n2.value, n2.decimals, n2.unit, n2.exact)
+                n = Number(n.raw if n.unit else n.raw + (u or ""), n2.value, n2.decimals, n2.unit, n2.exact,
+                           source_unit=n2.source_unit)
     return op, n, qual
 
 
