@@ -19,8 +19,7 @@ from pipeline import __version__
 from pipeline.labels import CATEGORY_ZH, DOC_TYPE_ZH, SEVERITY_ZH, STATUS_ZH, subject_zh, where_zh
 from pipeline.model import SEVERITIES
 from pipeline.report.hidden import empty_text, hidden_text
-from pipeline.report.summary import indicators_read
-from pipeline.report.tables import budget_table, indicator_table
+from pipeline.report.tables import budget_table, indicator_table, indicators_read
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 UNKNOWN = "未识别"

@@ -10,6 +10,7 @@ from pathlib import Path
 from pipeline.labels import SEVERITY_ZH, where_zh
 from pipeline.report.document import build_document, exit_code, write_json  # noqa: F401 - the report API
 from pipeline.report.hidden import empty_text, hidden_text
+from pipeline.report.tables import indicators_read
 
 
 def write_outputs(document: dict, out_dir: Path, formats: list[str],
@@ -83,15 +84,6 @@ def _markdown_report(rep: dict) -> list[str]:
         ]
         out.append("| " + " | ".join(str(c).replace("|", "｜") for c in cells) + " |")
     return out + [""]
-
-
-def indicators_read(cov: dict) -> str:
-    """「指标 2 个（文中编号 3 个，声明 4 个）」: read, against what the document numbers and announces."""
-    read = cov.get("indicators", 0)
-    said = [f"文中编号 {cov['indicators_numbered']} 个" if cov.get("indicators_numbered") not in (None, read) else "",
-            f"声明 {cov['indicators_announced']} 个" if cov.get("indicators_announced") not in (None, read) else ""]
-    said = "，".join(x for x in said if x)
-    return f"指标 {read} 个" + (f"（{said}）" if said else "")
 
 
 def print_terminal(document: dict, stream=None) -> None:
