@@ -64,7 +64,10 @@ DECISIONS = (DECISION_CONFIRMED, DECISION_DISMISSED, DECISION_FIXED)
 SHEET_FINDINGS = "问题清单"
 SHEET_INDEX = "_perfaudit"  # very hidden: finding id -> what it was exported as
 COL_ID, COL_RULE, COL_DECISION, COL_OPINION = "问题编号", "规则", "审核结论", "审核意见"
-INDEX_COLUMNS = ("finding_id", "rule", "subject", "unit", "year", "doc_type", "rule_fingerprint", "source")
+INDEX_COLUMNS = ("finding_id", "rule", "subject", "unit", "year", "doc_type", "rule_fingerprint", "source",
+                 "document_id")
+# Workbooks exported before finding ids derived from the document lack its identity.
+LEGACY_INDEX_COLUMNS = INDEX_COLUMNS[:-1]
 
 
 def subject_zh(subject: str, record: dict | None = None) -> str:

@@ -62,7 +62,8 @@ HALF = Decimal("0.5")
 class Number:
     """A stated number. `value` is in the canonical unit (万元 for money,
     percent for rates); `decimals` counts the digits that value carries, so
-    `257.14` 万元 has 2 and `2,571,400` 元 -> 257.14 万元 has 0 + 4 = 4."""
+    `257.14` 万元 has 2 and `2,571,400` 元 -> 257.14 万元 has 0 + 4 = 4
+    (`source_unit` then keeps 元)."""
 
     raw: str
     value: Decimal
@@ -72,6 +73,9 @@ class Number:
     evidence: Evidence | None = None
     # Lowest OCR recognition score of the printed digits (None: read from a text layer).
     confidence: float | None = None
+    # The money unit the document printed when it was not 万元 (元, 亿元…): `value`
+    # is in 万元 all the same; messages quote the amount as printed (numbers.display).
+    source_unit: str | None = None
 
     @property
     def half_step(self) -> Decimal:
@@ -91,7 +95,8 @@ class Number:
     def with_evidence(self, evidence: Evidence | None) -> Number:
         """The same number placed at `evidence`; OCR confidence comes with the evidence."""
         confidence = evidence.confidence if evidence is not None else self.confidence
-        return Number(self.raw, self.value, self.decimals, self.unit, self.exact, evidence, confidence)
+        return Number(self.raw, self.value, self.decimals, self.unit, self.exact, evidence, confidence,
+                      self.source_unit)
 
 
 @dataclass
@@ -181,6 +186,20 @@ class Gap:
 
 
 @dataclass
+class IndicatorCount:
+    """How many indicators the document says it has, against those read: the
+    number it announces (共设置绩效指标12个) and the numbered items of its
+    narrative that state a target ((3) 审批办理时限，年度指标值≤3个工作日…),
+    with the items no indicator was read from. Coverage reports the counts;
+    EXT-02 flags the shortfall, so an indicator is never dropped silently."""
+
+    announced: int | None = None
+    announced_evidence: Evidence | None = None
+    numbered: int = 0
+    unread: list[Evidence] = field(default_factory=list)
+
+
+@dataclass
 class Record:
     doc_type: str | None = None
     unit: str | None = None
@@ -206,6 +225,9 @@ class Record:
     cross_checks: list[CrossCheck] = field(default_factory=list)
     # What the opening says the document is (extract.genre): report, not_report, cues or None.
     genre: str | None = None
+    # Which document this was read from (ingest.document.document_identity); finding ids derive from it.
+    document_id: str | None = None
+    indicator_count: IndicatorCount | None = None
 
     def line(self, name: str) -> BudgetLine | None:
         return self.budget.get(name)
@@ -257,19 +279,20 @@ class Finding:
         return out
 
 
-def finding_id(record: Record | None, rule: str, subject: str) -> str:
-    """Stable across runs and unrelated edits: keyed on what the finding is
-    about (unit, year, document type, project name if any, rule, subject),
-    not on offsets."""
-    parts = [
-        record.unit if record else None,
-        record.year if record else None,
-        record.doc_type if record else None,
-        rule,
-        subject,
-    ]
-    project = getattr(record, "project", None)
-    if project:  # two projects of one unit and year are two documents
-        parts.insert(3, project)
-    key = "|".join(str(x) for x in parts)
+def finding_id(document_id: str, rule: str, subject: str) -> str:
+    """SPEC §5: the same for the same document, rule and subject in every run,
+    and different for two documents. `document_id` is the document's identity
+    (pipeline.ingest.document.document_identity: its bytes' or its normalised
+    text's hash), never something read from it: a unit or project name the
+    extractor misses cannot make two documents share ids. A subject repeated
+    within one document is `subject#n` from its second occurrence on
+    (audit.engine)."""
+    if not document_id:
+        raise ValueError("finding_id needs the document's identity")
+    key = f"{document_id}|{rule}|{subject}"
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:12]
+
+
+def occurrence_ids(document_id: str, rule: str, subject: str, n: int) -> list[str]:
+    """The ids of the first `n` findings of `rule` on `subject` in one document."""
+    return [finding_id(document_id, rule, subject if k == 1 else f"{subject}#{k}") for k in range(1, n + 1)]

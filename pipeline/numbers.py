@@ -53,16 +53,18 @@ def number_from_match(m: regex.Match, unit: str | None = None) -> Number | None:
         value = -value
     decimals = len(frac)
     exact = False
+    source_unit = None
     if unit in MONEY_UNITS:
         shift = MONEY_UNITS[unit]
         value = value.scaleb(shift)
         decimals -= shift
+        source_unit = unit if unit != "万元" else None
         unit = "万元"
     elif unit in COUNT_UNITS and not frac:
         exact = True  # a head count is not a rounded figure
     if value == 0 and not frac:
         exact = True  # a stated nought is a nought
-    return Number(raw=m.group(0), value=value, decimals=decimals, unit=unit, exact=exact)
+    return Number(raw=m.group(0), value=value, decimals=decimals, unit=unit, exact=exact, source_unit=source_unit)
 
 
 def format_decimal(value: Decimal, decimals: int) -> str:
@@ -73,15 +75,31 @@ def format_decimal(value: Decimal, decimals: int) -> str:
 
 
 def display(n: Number) -> str:
-    """Canonical display of a stated number: its digits and unit. Amounts
-    converted from 元 carry 6 decimals in 万元; trailing zeros past the second
-    are dropped for reading (229.500000 -> 229.50), the value is unchanged."""
+    """Canonical display of a stated number: its digits and unit. An amount the
+    document printed in 元 (亿元…) is shown in that unit (2,571,400.00元);
+    amounts converted from 元 carry 6 decimals in 万元, and trailing zeros past
+    the second are dropped for reading (229.500000 -> 229.50), the value is
+    unchanged."""
+    if n.unit == "万元" and n.source_unit:
+        return display_money(n.value, n.decimals, n.source_unit)
     text = format_decimal(n.value, n.decimals) if n.decimals >= 0 else str(n.value)
     if n.unit == "万元" and n.decimals > 2:
         head, _, frac = text.partition(".")
         frac = frac.rstrip("0")
         text = f"{head}.{frac.ljust(2, '0')}"
     return text + ("%" if n.unit == "%" else (n.unit or ""))
+
+
+def display_money(value: Decimal, decimals: int, unit: str | None = None, beside: bool = False) -> str:
+    """An amount of `value` 万元 known to `decimals` places, quoted in `unit` (the
+    document's: 元 with thousands separators, 亿元…; 万元 when None) and, with
+    `beside`, its 万元 after it: 2,571,400.00元（257.14万元）."""
+    if not unit or unit == "万元":
+        return format_decimal(value, max(decimals, 2)) + "万元"
+    shift = MONEY_UNITS[unit]
+    digits = max(decimals + shift, 0)
+    text = f"{value.scaleb(-shift).quantize(Decimal(1).scaleb(-digits), rounding='ROUND_HALF_UP'):,}"
+    return text + unit + (f"（{format_decimal(value, 2)}万元）" if beside else "")
 
 
 # --- operators ---------------------------------------------------------------

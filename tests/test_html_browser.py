@@ -3,8 +3,11 @@ chromium-driver, driven by Selenium): no console errors, the filters work,
 evidence highlights are visible, the XSS fixture stays inert. Screenshots go
 to reports/test-artifacts/ (git-ignored).
 
-Chromium missing is a failure, not a skip: CI must run this test."""
+Chromium missing: a skip with the reason and the install command on a
+developer's machine, a failure where PERFAUDIT_REQUIRE_BROWSER=1 (.ci/run sets
+it: CI must run this test)."""
 
+import os
 import shutil
 import tempfile
 
@@ -17,6 +20,7 @@ ARTIFACTS = ROOT / "reports" / "test-artifacts"
 INSTALL_HINT = ("没有找到 Chromium 或 chromedriver（浏览器测试需要）。Debian/Ubuntu 上安装："
                 "apt-get update && apt-get install -y chromium chromium-driver"
                 "（可选 fonts-noto-cjk，截图中的中文才能显示）")
+REQUIRE_ENV = "PERFAUDIT_REQUIRE_BROWSER"
 CHROMIUM_FLAGS = ("--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
                   "--disable-background-networking", "--disable-component-update", "--disable-sync",
                   "--window-size=1400,1000")
@@ -27,7 +31,9 @@ def _binaries() -> tuple[str, str]:
     driver = shutil.which("chromedriver") or (
         "/usr/lib/chromium/chromedriver" if shutil.os.path.exists("/usr/lib/chromium/chromedriver") else None)
     if not browser or not driver:
-        pytest.fail(INSTALL_HINT, pytrace=False)
+        if os.environ.get(REQUIRE_ENV) == "1":
+            pytest.fail(INSTALL_HINT, pytrace=False)
+        pytest.skip(f"{INSTALL_HINT}；CI（{REQUIRE_ENV}=1）中缺少时此测试失败")
     return browser, driver
 
 

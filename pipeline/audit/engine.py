@@ -16,18 +16,18 @@ OCR_LOW_NOTE = "（OCR 识别置信度低，请核对原件）"
 
 
 def audit_record(record: Record, rules: list[Rule]) -> tuple[list[Finding], int]:
-    """All findings for one record, in catalogue order, and how many checks ran."""
+    """All findings for one record, in catalogue order, and how many checks ran.
+    Their ids derive from `record.document_id` (model.finding_id)."""
     tally = Tally()
     findings: list[Finding] = []
-    seen: dict[str, int] = {}
+    seen: dict[tuple[str, str], int] = {}
     for rule in rules:
         kind = KINDS[rule.check]
         if kind.scope != "record":
             continue  # batch-level: run by the store stage over the whole batch
         for hit in kind.run(record, rule.params, tally):
-            base = finding_id(record, rule.id, hit.subject)
-            seen[base] = seen.get(base, 0) + 1
-            fid = base if seen[base] == 1 else finding_id(record, rule.id, f"{hit.subject}#{seen[base]}")
+            seen[hit.subject, rule.id] = n = seen.get((hit.subject, rule.id), 0) + 1
+            fid = finding_id(record.document_id, rule.id, hit.subject if n == 1 else f"{hit.subject}#{n}")
             finding = Finding(
                 rule=rule.id,
                 category=rule.category,

@@ -133,7 +133,8 @@ def _audit_outputs(args, run, store, formats) -> int:
     cli_batch.post_checks(args, run, store)
     new_only = getattr(args, "new_only", False)
     decisions = load_decisions(args, store, open_db=False)
-    hidden = run.spool.carry_decisions(decisions, new_only) if decisions is not None else 0
+    if decisions is not None:
+        run.spool.carry_decisions(decisions, new_only)
     document = run.spool.document()
     if args.json:
         write_json(document, sys.stdout)
@@ -141,9 +142,11 @@ def _audit_outputs(args, run, store, formats) -> int:
     if args.out:
         cli_batch.write_outputs(args, run, document, formats)
     if not args.json and not args.quiet:
-        cli_batch.print_summary(document)
-    if hidden:
-        print(f"已隐藏 {hidden} 个已有审核结论的问题（--new-only）。", file=sys.stderr)
+        cli_batch.print_summary(document)  # says what --new-only hid
+    elif new_only:
+        from pipeline.report.hidden import hidden_text
+
+        print(f"{hidden_text(document['summary'].get('hidden'))}。", file=sys.stderr)
     return run.spool.exit_code()
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pipeline.extract.budget import extract_budget
 from pipeline.extract.conclusion import extract_conclusion
+from pipeline.extract.coverage import count_indicators
 from pipeline.extract.form import extract_form
 from pipeline.extract.genre import CUES, REPORT, classify, has_body_cues
 from pipeline.extract.header import extract_header
@@ -34,6 +35,7 @@ def extract_record(doc: Document) -> Record:
     narrative = [b for b in blocks if not is_indicator_block(b)]
     extract_budget(narrative, record)
     extract_indicators(blocks, record)
+    count_indicators(blocks, whole, record)
     extract_conclusion(blocks, record)
     if form:
         merge_form(record, form)

@@ -38,7 +38,8 @@ def _store(record: Record, fact: Fact, block: Text, explicit: dict[tuple[str, st
     elif fact.field == "adjustment" and old.evidence != number.evidence:
         bl.fields[fact.field] = Number(
             f"{old.raw}{'+' if number.value >= 0 else ''}{number.raw}", old.value + number.value,
-            min(old.decimals, number.decimals), old.unit, old.exact and number.exact, old.evidence)
+            min(old.decimals, number.decimals), old.unit, old.exact and number.exact, old.evidence,
+            source_unit=old.source_unit)
     elif old.value != number.value and fact.explicit and explicit.get(key) == fact.scope_phrase:
         record.conflicts.append((f"budget.{fact.line}.{fact.field}", old, number))
     elif old.value != number.value and fact.explicit and key not in explicit:

@@ -53,7 +53,7 @@ def parse_value(phrase: str) -> tuple[str | None, Number | None, str | None]:
     wording when no number leads the phrase (after any operator)."""
     phrase = phrase.strip().strip("“”\"'「」")
     op, rest = split_operator(phrase)
-    rest = rest.strip("“”\"'「」")
+    rest = _skip_lead(rest.strip("“”\"'「」"))
     m = NUMBER_RE.match(rest)
     if m and m.start() == 0:
         n = number_from_match(m)
@@ -69,6 +69,17 @@ def parse_value(phrase: str) -> tuple[str | None, Number | None, str | None]:
 
         return op, Number(rest[: cm.end()] + (unit or ""), Decimal(value), 0, unit, True), None
     return op, None, rest or None
+
+
+def _skip_lead(text: str) -> str:
+    """平均2个工作日 -> 2个工作日: words that leave the figure after them as it is
+    (lexicon indicators.value_lead), skipped only when a digit follows."""
+    from pipeline.extract.lexicon import lexicon
+
+    for word in sorted(lexicon()["indicators"]["value_lead"], key=len, reverse=True):
+        if text.startswith(word) and text[len(word):len(word) + 1].isdigit():
+            return text[len(word):]
+    return text
 
 
 def unit_is_count(unit: str) -> bool:

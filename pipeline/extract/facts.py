@@ -12,7 +12,7 @@ section budget). `budget.assemble` turns facts into the record's lines.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 import regex
@@ -112,7 +112,7 @@ def block_facts(block: Text, doc_type: str | None) -> list[Fact]:
         if number is None:
             continue
         if sign < 0:
-            number = Number(number.raw, -number.value, number.decimals, number.unit, number.exact, number.evidence)
+            number = replace(number, value=-number.value)
         out.append(Fact(number, line, field, explicit, label, m.start(), ctx.phrase))
     return out
 

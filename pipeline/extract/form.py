@@ -27,6 +27,7 @@ from pipeline.extract.form_labels import (
     QUALITATIVE_OP,
     RATING_CANON,
     RATING_VALUE,
+    achieved_of,
     budget_line_of,
 )
 from pipeline.extract.form_rows import FormRow, rows_from_grid
@@ -201,7 +202,7 @@ def _budget_row(row: FormRow, part: FormPart) -> None:
         o = old.fields.get(k)
         old.fields[k] = n if o is None or k not in MONEY_ROLES else Number(
             f"{o.raw}+{n.raw}", o.value + n.value, min(o.decimals, n.decimals), o.unit, o.exact and n.exact,
-            o.evidence)
+            o.evidence, source_unit=o.source_unit)
     if not old.explanation and explanation:
         old.explanation, old.reason_cell = explanation, True
 
@@ -237,6 +238,10 @@ def _indicator_row(row: FormRow, part: FormPart, state: dict) -> None:
     ind.actual, ind.actual_text = _actual(c.get("actual"), unit_text)
     ind.weight, ind.score = _weight(c.get("weight")), _plain(c.get("score"))
     ind.coefficient = _pct(c.get("coef"))
+    ind.rate = _pct(c.get("rate"))
+    claim = c.get("achieved")
+    ind.achieved = achieved_of(claim.text) if claim is not None else None
+    ind.achieved_evidence = claim.evidence if ind.achieved is not None else None
     reason = c.get("reason")
     if reason is not None and reason.text not in BLANK and not TEMPLATE_TEXT.search(reason.text):
         if MET_CLAIM.match(reason.text):
@@ -262,7 +267,8 @@ def _value(text: str, unit: str | None) -> tuple[str | None, Number | None, str 
             m = NUMBER_RE.match(n.raw)
             n2 = number_from_match(m, u) if m else None
             if n2 is not None:
-                n = Number(n.raw if n.unit else n.raw + (u or ""), n2.value, n2.decimals, n2.unit, n2.exact)
+                n = Number(n.raw if n.unit else n.raw + (u or ""), n2.value, n2.decimals, n2.unit, n2.exact,
+                           source_unit=n2.source_unit)
     return op, n, qual
 
 

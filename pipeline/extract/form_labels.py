@@ -107,6 +107,15 @@ def _one_off(word: str):
     return regex.compile(f"(?:{regex.escape(word)}){{e<=1}}")
 
 
+def achieved_of(text: str) -> bool | None:
+    """A 是否达到 cell: True (是/达到/完成), False (否/未达到/部分完成), None (blank or anything else)."""
+    t = text.replace(" ", "").strip("。.")
+    values = lexicon()["form"]["achieved_values"]
+    if t in values["met"]:
+        return True
+    return False if t in values["not_met"] else None
+
+
 def budget_line_of(label: str) -> str | None:
     t = ROW_PREFIX.sub("", label.replace(" ", "")).strip("：:")
     t = BRACKETS.sub("", t)

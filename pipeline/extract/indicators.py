@@ -15,9 +15,13 @@ HEADING_RE = regex.compile(
     r"(?:绩效)?指标\s*(?P<ord>[一二三四五六七八九十百\d]{1,4})\s*[:：]?\s*(?P<name>.*)$"
 )
 TARGET_WORDS = r"(?:预期指标值?|年度指标值|年度目标值|预期目标值|目标值|计划指标值?|指标值)"
-ACTUAL_WORDS = r"(?:本次评价)?(?:实际完成值|实际完成情况|实际完成|实际值|完成值)"
+# 实际平均2个工作日: an actual stated without 完成值 (the value then keeps 平均…, which
+# parse_value skips before the figure).
+ACTUAL_WORDS = r"(?:本次评价)?(?:实际完成值|实际完成情况|实际完成|实际值|完成值|实际(?=平均|累计|约\d|共计|合计))"
 VERB = r"(?:是|为|:|：)?"
-VALUE = r"(?P<v>[^，,。；;]*)"
+# A value runs to the clause's end; a comma between digits that groups thousands
+# (12,000平方米) is part of the number, not the clause's end.
+VALUE = r"(?P<v>(?:[^，,。；;]|(?<=\d),(?=\d{3}(?!\d)))*)"
 TARGET_RE = regex.compile(TARGET_WORDS + VERB + VALUE)
 MIDYEAR_RE = regex.compile(r"年中(?:绩效)?(?:运行)?(?:监控)?(?:完成值|完成情况|值)?" + VERB + VALUE)
 ACTUAL_RE = regex.compile(r"(?<!监控)" + ACTUAL_WORDS + VERB + VALUE)

@@ -7,6 +7,8 @@ format (text, PDF, DOCX) build a `Document`; a file that cannot be read raises
 
 from __future__ import annotations
 
+import hashlib
+import unicodedata
 from dataclasses import dataclass, field
 
 # SPEC §3 report-level error codes.
@@ -21,6 +23,8 @@ ERROR_CODES = (
     # passed --timeout, and an archive member refused for safety.
     "timeout",
     "unsafe_archive",
+    # Added by the run (#17): several reports in one file, refused rather than read as one.
+    "several_reports",
 )
 
 
@@ -124,6 +128,7 @@ class Document:
 
     `meta` carries facts about the reading (encoding, page count, skipped
     pages, engine) that reports show; nothing in it changes the audit.
+    `identity` says which document this is (see `document_identity`).
     """
 
     source: str
@@ -131,3 +136,28 @@ class Document:
     lines: tuple[Line, ...]
     tables: tuple[Table, ...] = ()
     meta: dict = field(default_factory=dict)
+    identity: str = ""
+
+
+def bytes_identity(data: bytes) -> str:
+    """A PDF's or DOCX's identity: the SHA-256 of its bytes (the store's key for
+    it too). Not its text: a better PDF reader or OCR engine must not make it
+    another document."""
+    return hashlib.sha256(data).hexdigest()
+
+
+def text_identity(text: str) -> str:
+    """A text file's identity: the SHA-256 of its decoded text with line ends,
+    trailing blanks and Unicode composition normalised, so the same report saved
+    as GBK or UTF-8, with or without BOM or CRLF, is one document."""
+    norm = "\n".join(unicodedata.normalize("NFC", ln).rstrip() for ln in text.splitlines()).strip("\n")
+    return hashlib.sha256(norm.encode("utf-8")).hexdigest()
+
+
+def document_identity(doc: Document) -> str:
+    """What finding ids are derived from (model.finding_id): the identity the
+    reader gave the document, else (a Document built in code) its text's."""
+    if doc.identity:
+        return doc.identity
+    cells = ("\t".join(c.text for c in row) for t in doc.tables for row in t.rows)
+    return text_identity("\n".join([*(ln.text for ln in doc.lines), *cells]))

@@ -8,9 +8,10 @@ to import). Anything unreadable raises `IngestError` with a SPEC §3 code.
 from __future__ import annotations
 
 import codecs
+from dataclasses import replace
 from pathlib import Path
 
-from pipeline.ingest.document import Document, IngestError, Line
+from pipeline.ingest.document import Document, IngestError, Line, bytes_identity, text_identity
 from pipeline.ingest.settings import ReadSettings, as_read_settings
 
 TEXT_SUFFIXES = {".txt", ".text"}
@@ -56,14 +57,15 @@ def read_document(path: str | Path, display_name: str | None = None, settings: R
         if settings.ocr.mode == "never":
             from pipeline.ingest.pdf import read_pdf
 
-            return read_pdf(data, name, engine=settings.pdf_engine)
+            return replace(read_pdf(data, name, engine=settings.pdf_engine), identity=bytes_identity(data))
         from pipeline.ingest.ocr.pdf import read_pdf_ocr
 
-        return read_pdf_ocr(data, name, settings.pdf_engine, settings.ocr, ocr_plan)
+        doc = read_pdf_ocr(data, name, settings.pdf_engine, settings.ocr, ocr_plan)
+        return replace(doc, identity=bytes_identity(data))
     if suffix == ".docx" or (data[:2] == b"PK" and suffix not in TEXT_SUFFIXES):
         from pipeline.ingest.docx import read_docx
 
-        return read_docx(data, name)
+        return replace(read_docx(data, name), identity=bytes_identity(data))
     if suffix in TEXT_SUFFIXES or not suffix:
         return read_text_bytes(data, name)
     raise IngestError(
@@ -83,7 +85,8 @@ def read_text_bytes(data: bytes, source: str) -> Document:
     if controls > MAX_CONTROL_SHARE * len(text):
         raise IngestError("unreadable", "文件含大量控制字符，像是二进制文件而不是文本，无法读取。")
     lines = tuple(Line(text=t, line=i) for i, t in enumerate(split_lines(text), start=1))
-    return Document(source=source, kind="txt", lines=lines, meta={"encoding": encoding})
+    return Document(source=source, kind="txt", lines=lines, meta={"encoding": encoding},
+                    identity=text_identity(text))
 
 
 def decode_text(data: bytes) -> tuple[str, str]:

@@ -26,6 +26,7 @@ class Summary:
         self.reports = self.failed = self.cached = 0
         self.findings = dict.fromkeys(SEVERITIES, 0)
         self.extra: dict = {}
+        self.hidden: dict | None = None  # what a filter (--new-only) dropped: report.hidden
 
     def add(self, rep: dict, cached: bool = False) -> None:
         self.reports += 1
@@ -38,8 +39,11 @@ class Summary:
             self.findings[f["severity"]] += sign
 
     def to_json(self) -> dict:
-        return {"reports": self.reports, "failed": self.failed, "findings": dict(self.findings),
-                "cached": self.cached, **self.extra}
+        out = {"reports": self.reports, "failed": self.failed, "findings": dict(self.findings),
+               "cached": self.cached, **self.extra}
+        if self.hidden is not None:
+            out["hidden"] = self.hidden
+        return out
 
 
 def exit_code(summary: dict) -> int:

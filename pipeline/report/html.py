@@ -18,7 +18,8 @@ from pathlib import Path
 from pipeline import __version__
 from pipeline.labels import CATEGORY_ZH, DOC_TYPE_ZH, SEVERITY_ZH, STATUS_ZH, subject_zh, where_zh
 from pipeline.model import SEVERITIES
-from pipeline.report.tables import budget_table, indicator_table
+from pipeline.report.hidden import empty_text, hidden_text
+from pipeline.report.tables import budget_table, indicator_table, indicators_read
 
 TEMPLATES_DIR = Path(__file__).resolve().parent / "templates"
 UNKNOWN = "未识别"
@@ -61,6 +62,8 @@ def dashboard(document: dict, pages: list[str]) -> dict:
     sev = Counter(r["severity"] for r in rows)
     return {
         "summary": document["summary"],
+        "hidden": document["summary"].get("hidden"),
+        "hidden_note": hidden_text(document["summary"].get("hidden")),
         "reports": [_report_row(rep, page) for rep, page in zip(reports, pages, strict=True)],
         "findings": rows,
         "severity_counts": [(s, sev.get(s, 0)) for s in SEVERITIES],
@@ -104,7 +107,14 @@ def _report_row(rep: dict, page: str) -> dict:
         "doc_type": DOC_TYPE_ZH.get(rec.get("doc_type"), ""), "status": rep["status"],
         "status_zh": STATUS_ZH.get(rep["status"], rep["status"]), "error": rep.get("error"),
         "counts": [counts.get(s, 0) for s in SEVERITIES], "score": rec.get("score"), "rating": rec.get("rating"),
+        "hidden": (rep.get("hidden") or {}).get("findings", ""), "hidden_note": _hidden_note(rep),
     }
+
+
+def _hidden_note(rep: dict) -> str | None:
+    """What the filter hid in this report (None when nothing was)."""
+    block = rep.get("hidden")
+    return hidden_text(block) if block and block["findings"] else None
 
 
 def _finding_row(rep: dict, rec: dict, f: dict, href: str) -> dict:
@@ -131,6 +141,8 @@ def report_context(rep: dict) -> dict:
     return {
         "rep": _report_row(rep, ""), "record": rec, "coverage": rep.get("coverage") or {},
         "findings": findings, "lines": lines, "source_note": note,
+        "empty_text": empty_text(rep), "hidden_note": _hidden_note(rep),
+        "indicators_read": indicators_read(rep.get("coverage") or {}),
         "budget": budget_table(rec) if rec else ((), []), "indicators": indicator_table(rec) if rec else ((), []),
     }
 

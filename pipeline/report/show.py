@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from pipeline.labels import SEVERITY_ZH, subject_zh
 from pipeline.report.excerpt import Excerpt
+from pipeline.report.hidden import empty_text
 from pipeline.report.highlight import locate, locate_cell
 
 SEVERITY_STYLE = {"error": "bold red", "warning": "bold yellow", "info": "bold cyan"}
@@ -26,7 +27,8 @@ def print_report(console, rep: dict, context: int) -> None:
     counts = {s: sum(1 for f in rep["findings"] if f["severity"] == s) for s in SEVERITY_ZH}
     console.print("　".join(f"[{SEVERITY_STYLE[s]}]{SEVERITY_ZH[s]} {n}[/]" for s, n in counts.items()))
     if not rep["findings"]:
-        console.print("[green]未发现问题[/]")
+        console.print("[green]未发现问题[/]" if not (rep.get("hidden") or {}).get("findings")
+                      else f"[yellow]{empty_text(rep)}[/]")
     excerpt = Excerpt.from_json(rep.get("excerpt"))
     for n, f in enumerate(rep["findings"], start=1):
         console.print()

@@ -9,6 +9,8 @@ from pathlib import Path
 
 from pipeline.labels import SEVERITY_ZH, where_zh
 from pipeline.report.document import build_document, exit_code, write_json  # noqa: F401 - the report API
+from pipeline.report.hidden import empty_text, hidden_text
+from pipeline.report.tables import indicators_read
 
 
 def write_outputs(document: dict, out_dir: Path, formats: list[str],
@@ -50,6 +52,7 @@ def write_markdown(document: dict, path: Path) -> None:
             f"共 {s['reports']} 份报告，无法读取 {s['failed']} 份；发现错误 {s['findings']['error']} 项、"
             f"警告 {s['findings']['warning']} 项、提示 {s['findings']['info']} 项。",
             "",
+            *([f"**{hidden_text(s['hidden'])}。**", ""] if s.get("hidden") else []),
         ]) + "\n")
         for rep in document["reports"]:
             out.write("\n".join(_markdown_report(rep)) + "\n")
@@ -65,11 +68,13 @@ def _markdown_report(rep: dict) -> list[str]:
         f"综合得分：{rec.get('score')}；等级：{rec.get('rating')}",
         "",
         f"已审核：识别数字 {cov['numbers_found']} 个，执行检查 {cov['checks_run']} 项，"
-        f"指标 {cov.get('indicators', 0)} 个，预算行 {cov.get('budget_lines', 0)} 行。",
+        f"{indicators_read(cov)}，预算行 {cov.get('budget_lines', 0)} 行。",
         "",
     ]
     if not rep["findings"]:
-        return out + ["未发现问题。", ""]
+        return out + [empty_text(rep), ""]
+    if (rep.get("hidden") or {}).get("findings"):
+        out += [f"另有{hidden_text(rep['hidden'])}。", ""]
     out += ["| 严重程度 | 规则 | 对象 | 说明 | 原文 | 位置 | 建议 |", "|---|---|---|---|---|---|---|"]
     for f in rep["findings"]:
         ev = f["evidence"][0] if f["evidence"] else None
@@ -84,6 +89,7 @@ def _markdown_report(rep: dict) -> list[str]:
 def print_terminal(document: dict, stream=None) -> None:
     """A readable summary for people at a terminal (rich, to stderr by default)."""
     from rich.console import Console
+    from rich.markup import escape
     from rich.table import Table
 
     console = Console(file=stream, stderr=stream is None, highlight=False)
@@ -94,10 +100,13 @@ def print_terminal(document: dict, stream=None) -> None:
             console.print(f"[bold red]无法读取[/]（{rep['error']['code']}）：{rep['error']['message']}")
             continue
         cov = rep["coverage"]
-        console.print(f"识别数字 {cov['numbers_found']} 个，执行检查 {cov['checks_run']} 项，指标 {cov.get('indicators', 0)} 个")
+        console.print(f"识别数字 {cov['numbers_found']} 个，执行检查 {cov['checks_run']} 项，{indicators_read(cov)}")
         if not rep["findings"]:
-            console.print("[green]未发现问题[/]")
+            hidden = (rep.get("hidden") or {}).get("findings")
+            console.print(f"[yellow]{escape(empty_text(rep))}[/]" if hidden else "[green]未发现问题[/]")
             continue
+        if (rep.get("hidden") or {}).get("findings"):
+            console.print(f"[yellow]另有{escape(hidden_text(rep['hidden']))}。[/]")
         table = Table(show_lines=False, expand=True)
         for col in ("严重程度", "规则", "对象", "说明", "位置"):
             table.add_column(col, overflow="fold")
@@ -111,3 +120,5 @@ def print_terminal(document: dict, stream=None) -> None:
         f"共 {s['reports']} 份报告，无法读取 {s['failed']} 份；错误 {s['findings']['error']}，"
         f"警告 {s['findings']['warning']}，提示 {s['findings']['info']}"
     )
+    if s.get("hidden"):
+        console.print(f"[bold yellow]{escape(hidden_text(s['hidden']))}。[/]")

@@ -58,6 +58,15 @@ def _batch(reports, table, columns) -> tuple[tuple, list[list]]:
     return (*REPORT_COLUMNS, *columns), rows
 
 
+def indicators_read(cov: dict) -> str:
+    """「指标 2 个（文中编号 3 个，声明 4 个）」: read, against what the document numbers and announces."""
+    read = cov.get("indicators", 0)
+    said = [f"文中编号 {cov['indicators_numbered']} 个" if cov.get("indicators_numbered") not in (None, read) else "",
+            f"声明 {cov['indicators_announced']} 个" if cov.get("indicators_announced") not in (None, read) else ""]
+    said = "，".join(x for x in said if x)
+    return f"指标 {read} 个" + (f"（{said}）" if said else "")
+
+
 def _target_text(target: dict | None) -> str | None:
     if not target:
         return None

@@ -1,7 +1,8 @@
 """Excel workbook for a run (`--format xlsx` -> audit.xlsx), the form auditors
 review in: 汇总, 问题清单 (with the reviewer columns 审核结论 / 审核意见), 指标,
 预算, and a very hidden index sheet that `perfaudit review import` checks
-rows against (finding id -> rule, subject, unit, year, rule fingerprint).
+rows against (finding id -> rule, subject, unit, year, rule fingerprint, and
+the document's identity, which the id derives from).
 
 openpyxl is imported inside the functions (slow import, STYLE §13).
 """
@@ -35,7 +36,7 @@ SHEET_BUDGET = "预算"
 
 SUMMARY_COLUMNS = (
     "来源文件", "单位", "年度", "报告类型", "状态", "错误代码", "错误说明", "错误", "警告", "提示",
-    "综合得分", "评价等级", "识别数字", "执行检查", "指标数", "预算行数",
+    "综合得分", "评价等级", "识别数字", "执行检查", "指标数", "预算行数", "已隐藏",
 )
 COL_LAST = "上次审核结论"
 FINDING_COLUMNS = (
@@ -59,6 +60,7 @@ def write_xlsx(document: dict, path: Path, fingerprints: dict[str, str] | None =
     summary = wb.active
     summary.title = SHEET_SUMMARY
     _fill(summary, SUMMARY_COLUMNS, [_summary_row(r) for r in document["reports"]])
+    _hidden_note(summary, document["summary"].get("hidden"))
     findings = wb.create_sheet(SHEET_FINDINGS)
     rows = [_finding_row(rep, f) for rep in _ok(document) for f in rep["findings"]]
     _fill(findings, FINDING_COLUMNS, rows, freeze="B2")
@@ -87,8 +89,17 @@ def _summary_row(rep: dict) -> list:
         rep["source"], rec.get("unit"), rec.get("year"), DOC_TYPE_ZH.get(rec.get("doc_type"), rec.get("doc_type")),
         STATUS_ZH.get(rep["status"], rep["status"]), err.get("code"), err.get("message"), *counts,
         rec.get("score"), rec.get("rating"), cov.get("numbers_found"), cov.get("checks_run"),
-        cov.get("indicators"), cov.get("budget_lines"),
+        cov.get("indicators"), cov.get("budget_lines"), (rep.get("hidden") or {}).get("findings"),
     ]
+
+
+def _hidden_note(ws, block: dict | None) -> None:
+    """Under the table, what a filter (--new-only) hid: the 已隐藏 column has it per report."""
+    from pipeline.report.hidden import hidden_text
+
+    if block:
+        ws.append([])
+        ws.append([f"{hidden_text(block)}。各报告的隐藏数见“已隐藏”列。"])
 
 
 def _finding_row(rep: dict, f: dict) -> list:
@@ -181,5 +192,5 @@ def _index_sheet(wb, document: dict, fingerprints: dict[str, str]) -> None:
         rec = rep["record"] or {}
         for f in rep["findings"]:
             ws.append([f["id"], f["rule"], f["subject"], rec.get("unit"), rec.get("year"), rec.get("doc_type"),
-                       fingerprints.get(f["rule"]), rep["source"]])
+                       fingerprints.get(f["rule"]), rep["source"], rep.get("document_id")])
     ws.sheet_state = "veryHidden"

@@ -28,6 +28,8 @@ class ReportResult:
     # The source lines and tables around the findings' evidence, captured when
     # the file was audited (pipeline.report.excerpt): what the views show.
     excerpt: dict | None = None
+    # The document's identity (ingest.document.document_identity), which its finding ids derive from.
+    document_id: str | None = None
 
     def to_json(self, with_source: bool = True) -> dict:
         """SPEC §3 report. Without the source for storing: the same content may sit under several names."""
@@ -39,6 +41,8 @@ class ReportResult:
             "findings": self.findings,
             "coverage": self.coverage,
         }
+        if self.document_id:
+            out["document_id"] = self.document_id
         if self.meta:
             out["meta"] = self.meta
         if self.excerpt is not None:
@@ -52,7 +56,7 @@ class ReportResult:
         return cls(source=rep["source"], status=rep["status"], error=rep.get("error"), record=rep.get("record"),
                    findings=list(rep.get("findings") or []),
                    coverage=rep.get("coverage") or {"numbers_found": 0, "checks_run": 0},
-                   meta=rep.get("meta") or {}, excerpt=rep.get("excerpt"))
+                   meta=rep.get("meta") or {}, excerpt=rep.get("excerpt"), document_id=rep.get("document_id"))
 
     def count(self, severity: str) -> int:
         return sum(1 for f in self.findings if f["severity"] == severity)

@@ -95,11 +95,17 @@ class Spool:
 
         hidden = 0
         if new_only:
+            from pipeline.store.review import add_hidden, hidden_block
+
+            self.tally.hidden = add_hidden(None, hidden_block([]))
             for rep in self:
-                kept = {f["id"] for f in apply(rep)["findings"]}
+                shown = apply(rep)
+                kept = {f["id"] for f in shown["findings"]}
                 gone = [f for f in rep["findings"] if f["id"] not in kept]
                 self.tally.count(gone, -1)
                 hidden += len(gone)
+                if "hidden" in shown:
+                    self.tally.hidden = add_hidden(self.tally.hidden, shown["hidden"])
         self.transform = apply
         return hidden
 

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from pipeline.audit.engine import audit_record
-from pipeline.ingest.document import Cell, Document, Line, Table
+from pipeline.ingest.document import Cell, Document, Line, Table, document_identity
 from pipeline.model import SEVERITY_RANK
 from pipeline.report.excerpt import EXCERPT_CONTEXT_LINES, capture
 from pipeline.report.serialize import record_to_json
@@ -60,12 +60,33 @@ class Source:
 
 def audit_document(doc: Document, rules, context: int = EXCERPT_CONTEXT_LINES) -> ReportResult:
     """Extract and audit a Document read already; not a report -> failed result."""
-    from pipeline.extract import extract_record, looks_like_report
+    from pipeline.extract import looks_like_report
 
-    record = extract_record(doc)
+    several = several_reports(doc)
+    if several is not None:
+        return failed(doc.source, "several_reports", several, doc.meta)
+    record = read_record(doc)
     if not looks_like_report(record):
         return failed(doc.source, "not_a_report", NOT_A_REPORT, doc.meta)
     return audit_extracted(record, Source.of(doc), doc.source, doc.meta, rules, context)
+
+
+def several_reports(doc: Document) -> str | None:
+    """The refusal of a file holding several reports (extract.several), or None."""
+    from pipeline.extract.normalize import normalize_document
+    from pipeline.extract.several import report_starts, several_reports_message
+
+    starts = report_starts(normalize_document(doc))
+    return several_reports_message(starts) if len(starts) > 1 else None
+
+
+def read_record(doc: Document):
+    """The document's Record, knowing which document it came from (finding ids derive from that)."""
+    from pipeline.extract import extract_record
+
+    record = extract_record(doc)
+    record.document_id = document_identity(doc)
+    return record
 
 
 def audit_extracted(record, source: Source, display: str, meta: dict, rules,
@@ -78,10 +99,20 @@ def audit_extracted(record, source: Source, display: str, meta: dict, rules,
         rec["ocr_pages"] = list(meta["ocr_pages"])
     out = [f.to_json() for f in findings]
     return ReportResult(
-        source=display, status="ok", record=rec, findings=out,
-        coverage={"numbers_found": record.numbers_found, "checks_run": checks_run,
-                  "indicators": len(record.indicators), "budget_lines": len(record.budget)},
+        source=display, status="ok", record=rec, findings=out, document_id=record.document_id,
+        coverage=_coverage(record, checks_run),
         meta=public_meta(meta), excerpt=capture(source.lines, source.tables, out, context, _cited(rec)))
+
+
+def _coverage(record, checks_run: int) -> dict:
+    """SPEC §3 coverage, with how many indicators the document announced and numbered
+    against those read (`indicators`); null where it says nothing of the kind."""
+    count = getattr(record, "indicator_count", None)
+    return {"numbers_found": record.numbers_found, "checks_run": checks_run,
+            "indicators": len(record.indicators), "budget_lines": len(record.budget),
+            "indicators_announced": count.announced if count else None,
+            "indicators_numbered": count.numbered if count else None,
+            "indicators_unread": len(count.unread) if count else 0}
 
 
 def _subject_key(subject: str) -> tuple:
@@ -108,7 +139,7 @@ def full_task(path: Path, display: str, rules, read, context: int = EXCERPT_CONT
     ({"status": OCR_PENDING, "pages": [...], "page_count": n}, None, False):
     the batch OCRs the pages as separate tasks (page_task) and runs this again
     with their results (`OcrPlan(done=...)`)."""
-    from pipeline.extract import extract_record, looks_like_report
+    from pipeline.extract import looks_like_report
     from pipeline.ingest import text as ingest_text  # looked up at call time (test hooks replace it)
     from pipeline.ingest.document import IngestError
 
@@ -128,7 +159,10 @@ def full_task(path: Path, display: str, rules, read, context: int = EXCERPT_CONT
     except Exception as exc:  # noqa: BLE001 - one bad input never stops the batch
         return internal_error(display, exc).to_json(with_source=False), None, False
     try:
-        record = extract_record(doc)
+        several = several_reports(doc)
+        if several is not None:
+            return failed(display, "several_reports", several, doc.meta).to_json(with_source=False), None, True
+        record = read_record(doc)
         if not looks_like_report(record):
             return failed(display, "not_a_report", NOT_A_REPORT, doc.meta).to_json(with_source=False), None, True
         source = Source.of(doc)

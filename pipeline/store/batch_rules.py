@@ -16,10 +16,11 @@ def rules_of(rules: list | None, check: str) -> list:
     return [r for r in rules if r.check == check]
 
 
-def batch_finding(rule, record, subject: str, values: dict, stated: str | None, expected: str | None) -> dict:
-    """A finding of batch rule `rule` on `subject` of `record` (anything with
-    unit, year and doc_type); evidence is the caller's to add."""
-    return {"id": finding_id(record, rule.id, subject), "rule": rule.id, "category": rule.category,
+def batch_finding(rule, document_id: str, subject: str, values: dict, stated: str | None,
+                  expected: str | None) -> dict:
+    """A finding of batch rule `rule` on `subject` of the document whose
+    identity is `document_id` (records.document_id); evidence is the caller's to add."""
+    return {"id": finding_id(document_id, rule.id, subject), "rule": rule.id, "category": rule.category,
             "severity": rule.severity, "subject": subject, "message": rule.render(values),
             "stated": stated, "expected": expected, "suggestion": None, "gross": False, "evidence": [],
             "title": rule.title}

@@ -13,8 +13,6 @@ project name to tell them apart.
 
 from __future__ import annotations
 
-from types import SimpleNamespace
-
 from pipeline.store.batch_rules import batch_finding, rules_of, shown
 
 FIGURES = (  # (label, SQL expression over records r and budget_lines b of line 'total')
@@ -48,8 +46,8 @@ def _twice_submitted(store, shas: list[str], rule):
                           for i in range(len(FIGURES)))
     sql = f"""
         WITH cur AS ({CURRENT_DOCS}),
-        docs AS (SELECT DISTINCT ON (r.sha256) r.sha256, cur.path, r.unit, r.year, r.doc_type, {cols},
-                        r.record_json
+        docs AS (SELECT DISTINCT ON (r.sha256) r.sha256, cur.path, r.unit, r.year,
+                        coalesce(r.document_id, r.sha256) AS document_id, {cols}, r.record_json
                  FROM records r JOIN cur USING (sha256)
                  LEFT JOIN budget_lines b ON b.sha256 = r.sha256 AND b.line = 'total'
                  WHERE r.unit IS NOT NULL AND r.year IS NOT NULL AND r.doc_type = 'department_overall')
@@ -63,15 +61,14 @@ def _twice_submitted(store, shas: list[str], rule):
     # (pairs grow quadratically with a unit's submissions; only one row per document leaves DuckDB).
     n = len(FIGURES)
     for row in store.con.execute(sql, [list(shas)]).fetchall():
-        sha, _path, unit, year, doc_type = row[:5]
+        sha, _path, unit, year, document_id = row[:5]
         other_path, theirs, rest = row[6 + n], row[7 + n:7 + 2 * n], row[-1] - 1
         mine_json, theirs_json = row[7 + 2 * n], row[8 + 2 * n]
         diffs = [(label, a, b) for (label, _), a, b in zip(FIGURES, row[5:5 + n], theirs, strict=True)
                  if a is not None and b is not None and a != b]
         text = "；".join(f"{label} {shown(a)} 与 {shown(b)}" for label, a, b in diffs)
         more = f"；另有 {rest} 份同样不一致" if rest else ""
-        rec = SimpleNamespace(unit=unit, year=year, doc_type=doc_type)
-        finding = batch_finding(rule, rec, "document",
+        finding = batch_finding(rule, document_id, "document",
                                 {"unit": unit, "year": year, "other": other_path, "differences": text, "more": more},
                                 stated="；".join(shown(a) for _, a, _b in diffs),
                                 expected="；".join(shown(b) for _, _a, b in diffs))
@@ -117,15 +114,14 @@ def _dig(obj, path):
 def _duplicates(store, shas: list[str], rule):
     sql = f"""
         WITH cur AS ({CURRENT_DOCS})
-        SELECT c.sha256, list(c.path ORDER BY c.path), any_value(r.unit), any_value(r.year), any_value(r.doc_type)
+        SELECT c.sha256, list(c.path ORDER BY c.path), coalesce(any_value(r.document_id), c.sha256)
         FROM cur c LEFT JOIN records r USING (sha256)
         WHERE c.sha256 IN (SELECT unnest(?)) GROUP BY c.sha256 HAVING count(DISTINCT c.path) > 1"""
-    for sha, paths, unit, year, doc_type in store.con.execute(sql, [list(shas)]).fetchall():
+    for sha, paths, document_id in store.con.execute(sql, [list(shas)]).fetchall():
         paths = _distinct_files(paths)
         if len(paths) < 2:
             continue
-        rec = SimpleNamespace(unit=unit, year=year, doc_type=doc_type)
-        finding = batch_finding(rule, rec, "document", {"n": len(paths), "paths": "、".join(paths)},
+        finding = batch_finding(rule, document_id, "document", {"n": len(paths), "paths": "、".join(paths)},
                                 stated=str(len(paths)), expected="1")
         finding["evidence"] = [{"text": p, "page": None, "line": None, "source": p} for p in paths]
         yield sha, finding

@@ -19,6 +19,7 @@ import uuid
 from datetime import datetime
 from pathlib import Path
 
+from pipeline.store.legacy_ids import carry_legacy_ids
 from pipeline.store.schema import PUBLIC_TABLES, migrate
 from pipeline.store.write import FINDING_COLUMNS, finding_row, insert_rows, upsert_documents, write_results
 
@@ -157,6 +158,13 @@ class Store:
         params = [list(shas), *prefixes]
         first = {(h, f): r for h, f, r in self.con.execute(
             f"SELECT sha256, finding_id, first_run FROM findings WHERE {where}", params).fetchall()}
+        for sha, findings in by_sha.items():  # rows written under the old id scheme (store.legacy_ids)
+            if any(h == sha and f not in {x["id"] for x in findings} for h, f in first):
+                row = self.con.execute("SELECT record_json, document_id FROM records WHERE sha256 = ? LIMIT 1",
+                                       [sha]).fetchone()
+                if row:
+                    first.update(carry_legacy_ids(self.con, sha, json.loads(row[0]) if row[0] else None, row[1],
+                                                  findings, first))
         self.con.execute(f"DELETE FROM findings WHERE {where}", params)
         insert_rows(self.con, "findings", FINDING_COLUMNS,
                     [finding_row(sha, f, first.get((sha, f["id"]), run_id), run_id)
@@ -204,6 +212,7 @@ class Store:
 
     def latest_decisions(self) -> dict[str, dict]:
         """finding_id -> its latest decision row (by decided_at, then import time)."""
+        self.flush()  # results written first: their legacy ids carry decisions over (store.legacy_ids)
         cur = self.con.execute(
             f"SELECT {','.join(DECISION_COLUMNS)} FROM decisions QUALIFY row_number() OVER ("
             "PARTITION BY finding_id ORDER BY decided_at DESC NULLS LAST, imported_at DESC, rowid DESC) = 1")

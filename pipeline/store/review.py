@@ -16,6 +16,7 @@ from datetime import datetime
 from pathlib import Path
 
 from pipeline.labels import DECISION_CONFIRMED, DECISION_DISMISSED, DECISION_FIXED, DECISIONS
+from pipeline.model import SEVERITIES
 from pipeline.store.review_workbook import (  # noqa: F401 - ReviewFileError, check_id: part of this API
     ImportReport,
     ReviewFileError,
@@ -24,6 +25,7 @@ from pipeline.store.review_workbook import (  # noqa: F401 - ReviewFileError, ch
     validate_rows,
 )
 
+NEW_ONLY = "--new-only"
 # Who decided, when the workbook does not say (openpyxl writes its own name as author).
 ANONYMOUS_AUTHORS = {"", "openpyxl"}
 
@@ -45,7 +47,7 @@ def import_workbook(path: str | Path, store, rules_dirs=None, reviewer: str | No
     """Validate every row of the workbook's 问题清单; if all are valid, save the
     decisions (all or nothing). Importing the same file again changes nothing."""
     book = read_workbook(Path(path))
-    report = validate_rows(book, rule_fingerprints(rules_dirs))
+    report = validate_rows(book, rule_fingerprints(rules_dirs), legacy=_legacy_resolver(store))
     if report.errors:
         return report
     who = reviewer or (book.author if book.author not in ANONYMOUS_AUTHORS else None)
@@ -63,6 +65,31 @@ def import_workbook(path: str | Path, store, rules_dirs=None, reviewer: str | No
     return report
 
 
+LEGACY_AMBIGUOUS = ("旧版工作簿的问题编号在数据库中对应多份文档的问题（旧编号在不同文档间可能重复），"
+                    "无法确定是哪一份；请重新审核并导出工作簿后填写。")
+LEGACY_UNKNOWN = "旧版工作簿的问题编号在数据库中找不到对应的问题；请重新审核并导出工作簿后填写。"
+
+
+def _legacy_resolver(store):
+    """For a workbook exported before ids derived from the document: its old id
+    -> the new id the store mapped it to on that document (store.legacy_ids),
+    or the old id itself while the store still holds it on exactly one
+    document (it is carried over when that document is audited again)."""
+    from pipeline.store.legacy_ids import legacy_id_map
+
+    def resolve(fid: str, entry: dict) -> tuple[str | None, str | None]:
+        mapped = legacy_id_map(store.con, fid, entry.get("source"))
+        if len(mapped) == 1:
+            return mapped[0], None
+        if mapped:
+            return None, LEGACY_AMBIGUOUS
+        _, rows = store.query("SELECT count(DISTINCT sha256) FROM findings WHERE finding_id = ?", [fid])
+        held = rows[0][0]
+        return (fid, None) if held == 1 else (None, LEGACY_AMBIGUOUS if held else LEGACY_UNKNOWN)
+
+    return resolve
+
+
 def review_of(row: dict) -> dict:
     """The `review` object carried on a finding (JSON-safe)."""
     when = row.get("decided_at")
@@ -77,15 +104,48 @@ def review_of(row: dict) -> dict:
 def carry_decisions(rep: dict, decisions: dict[str, dict], new_only: bool = False) -> dict:
     """A report (SPEC §3 dict) with each finding's latest decision attached as
     `finding["review"]` (SPEC allows extra keys) and, with `new_only`, the
-    decided findings dropped. The findings are copied, `rep` is not changed."""
-    findings = []
+    decided findings dropped and counted in `rep["hidden"]` (report.hidden),
+    so no view reads 「未发现问题」 over hidden errors. The findings are copied,
+    `rep` is not changed."""
+    findings, gone = [], []
     for f in rep["findings"]:
         row = decisions.get(f["id"])
         if row and row.get("rule") in (None, f["rule"]):
             f = {**f, "review": review_of(row)}
-        if not (new_only and "review" in f):
-            findings.append(f)
-    return {**rep, "findings": findings}
+        (gone if new_only and "review" in f else findings).append(f)
+    out = {**rep, "findings": findings}
+    if new_only and rep.get("status") == "ok":
+        out["hidden"] = hidden_block(gone)
+    return out
+
+
+def hidden_block(findings: list[dict], filter_name: str = NEW_ONLY) -> dict:
+    """The `hidden` block for findings a filter dropped (each with its `review`)."""
+    decisions = dict.fromkeys(DECISIONS, 0)
+    for f in findings:
+        decision = (f.get("review") or {}).get("decision")
+        if decision in decisions:
+            decisions[decision] += 1
+    return {
+        "filter": filter_name, "findings": len(findings),
+        **{s: sum(1 for f in findings if f["severity"] == s) for s in SEVERITIES},
+        "confirmed_errors": sum(1 for f in findings if f["severity"] == "error"
+                                and (f.get("review") or {}).get("decision") in (DECISION_CONFIRMED, DECISION_FIXED)),
+        "decisions": decisions,
+    }
+
+
+def add_hidden(total: dict | None, block: dict) -> dict:
+    """The summary's block: `block` added to `total` (None: nothing counted yet)."""
+    if total is None:
+        total = {**hidden_block([], block["filter"]), "reports": 0}
+    out = {**total, "decisions": dict(total["decisions"])}
+    for key in ("findings", *SEVERITIES, "confirmed_errors"):
+        out[key] += block[key]
+    for d, n in block["decisions"].items():
+        out["decisions"][d] = out["decisions"].get(d, 0) + n
+    out["reports"] += bool(block["findings"])
+    return out
 
 
 def rule_stats(store, rules=None) -> list[dict]:

@@ -15,11 +15,11 @@ from pipeline.labels import (
     COL_OPINION,
     COL_RULE,
     DECISIONS,
-    INDEX_COLUMNS,
+    LEGACY_INDEX_COLUMNS,
     SHEET_FINDINGS,
     SHEET_INDEX,
 )
-from pipeline.model import finding_id
+from pipeline.model import occurrence_ids
 
 
 class ReviewFileError(Exception):
@@ -57,7 +57,7 @@ def read_workbook(path: Path) -> Book:
             raise ReviewFileError(f"{path} 不是 perfaudit 导出的审核工作簿：缺少工作表“{name}”。"
                                   "请用 perfaudit audit --format xlsx 导出后填写。")
     rows = _sheet_rows(wb[SHEET_FINDINGS], path)
-    index = {r["finding_id"]: r for _, r in _sheet_rows(wb[SHEET_INDEX], path, INDEX_COLUMNS)}
+    index = {r["finding_id"]: r for _, r in _sheet_rows(wb[SHEET_INDEX], path, LEGACY_INDEX_COLUMNS)}
     props = wb.properties
     saved = props.modified or datetime.fromtimestamp(path.stat().st_mtime)
     return Book(rows=rows, index=index, author=props.lastModifiedBy or props.creator,
@@ -77,9 +77,13 @@ def _sheet_rows(ws, path: Path, required=(COL_ID, COL_RULE, COL_DECISION, COL_OP
     return out
 
 
-def validate_rows(book: Book, fingerprints: dict[str, str]) -> ImportReport:
-    """All rows with a decision -> ImportReport(decisions, errors, blank)."""
+def validate_rows(book: Book, fingerprints: dict[str, str], legacy=None) -> ImportReport:
+    """All rows with a decision -> ImportReport(decisions, errors, blank).
+    `legacy(finding_id, entry) -> (id to record, problem)` resolves the ids of a
+    workbook exported before ids derived from the document (its index has no
+    document_id); without it such rows are refused."""
     report = ImportReport()
+    repeats = _repeats(book.index)
     seen: dict[str, tuple[int, str, str | None]] = {}
     for n, row in book.rows:
         where = f"工作表“{SHEET_FINDINGS}”第 {n} 行"
@@ -91,7 +95,10 @@ def validate_rows(book: Book, fingerprints: dict[str, str]) -> ImportReport:
                 report.blank += 1
             continue
         fid = _text(row.get(COL_ID))
-        problem = _row_problem(book, fid, _text(row.get(COL_RULE)), decision, fingerprints)
+        problem = _row_problem(book, fid, _text(row.get(COL_RULE)), decision, fingerprints, repeats)
+        target = fid
+        if problem is None and not _text(book.index[fid].get("document_id")):
+            target, problem = legacy(fid, book.index[fid]) if legacy else (None, LEGACY_REFUSED)
         if problem is None and fid in seen and seen[fid][1:] != (decision, opinion):
             problem = f"与第 {seen[fid][0]} 行是同一问题（{fid}），但审核结论或意见不同，请保留一个。"
         if problem:
@@ -100,12 +107,25 @@ def validate_rows(book: Book, fingerprints: dict[str, str]) -> ImportReport:
         if fid not in seen:
             seen[fid] = (n, decision, opinion)
             entry = book.index[fid]
-            report.decisions.append({"finding_id": fid, "rule": entry["rule"], "subject": entry["subject"],
+            report.decisions.append({"finding_id": target, "rule": entry["rule"], "subject": entry["subject"],
                                      "decision": decision, "opinion": opinion})
     return report
 
 
-def _row_problem(book: Book, fid: str | None, rule: str | None, decision: str, fingerprints: dict) -> str | None:
+LEGACY_REFUSED = "该工作簿由旧版 perfaudit 导出（问题编号的算法已改变），请重新审核并导出工作簿后填写。"
+
+
+def _repeats(index: dict[str, dict]) -> dict[tuple, int]:
+    """How many exported findings share (document, rule, subject): the k-th has id subject#k."""
+    out: dict[tuple, int] = {}
+    for e in index.values():
+        key = (_text(e.get("document_id")), e["rule"], e["subject"])
+        out[key] = out.get(key, 0) + 1
+    return out
+
+
+def _row_problem(book: Book, fid: str | None, rule: str | None, decision: str, fingerprints: dict,
+                 repeats: dict[tuple, int]) -> str | None:
     if decision not in DECISIONS:
         return f"审核结论“{decision}”无效，只能是：{'、'.join(DECISIONS)}。"
     if not fid:
@@ -115,7 +135,9 @@ def _row_problem(book: Book, fid: str | None, rule: str | None, decision: str, f
         return "未知的问题编号：不在本工作簿导出的问题中（请勿修改问题编号）。"
     if rule != entry["rule"]:
         return f"规则被改为“{rule}”，导出时为“{entry['rule']}”（请勿修改规则列）。"
-    if check_id(entry["unit"], entry["year"], entry["doc_type"], entry["rule"], entry["subject"]) != fid:
+    document = _text(entry.get("document_id"))
+    key = (document, entry["rule"], entry["subject"])
+    if document and fid not in occurrence_ids(document, entry["rule"], entry["subject"], repeats[key]):
         return "问题编号与导出时的规则和对象不符，工作簿的索引已被改动。"
     current = fingerprints.get(entry["rule"])
     if current is None:
@@ -133,8 +155,8 @@ def _text(value) -> str | None:
     return text or None
 
 
-def check_id(unit, year, doc_type, rule: str, subject: str) -> str:
-    """The finding id these keys give (model.finding_id without a Record)."""
-    from types import SimpleNamespace
+def check_id(document_id: str, rule: str, subject: str) -> str:
+    """The finding id of `rule` on `subject` in the document `document_id` (model.finding_id)."""
+    from pipeline.model import finding_id
 
-    return finding_id(SimpleNamespace(unit=unit, year=year, doc_type=doc_type), rule, subject)
+    return finding_id(document_id, rule, subject)

@@ -60,6 +60,16 @@ MIGRATIONS: list[tuple[int, str, list[str]]] = [
     (2, "runs.executor: where the work ran (kind, workers, tasks per worker)", [
         "ALTER TABLE runs ADD COLUMN executor TEXT",
     ]),
+    # Finding ids derive from the document's identity (model.finding_id), no longer from
+    # unit, year, type and project. Rows written before keep their old ids until their
+    # document is audited again; store.legacy_ids then maps each old id to the new one,
+    # carries first_run and the decisions made on it, and keeps the pair here.
+    (3, "records.document_id; finding ids per document (legacy_ids: old id -> new id)", [
+        "ALTER TABLE records ADD COLUMN document_id TEXT",
+        """CREATE TABLE legacy_ids (
+            sha256 TEXT, legacy_id TEXT, finding_id TEXT, rule TEXT, subject TEXT,
+            mapped_at TIMESTAMP DEFAULT current_timestamp)""",
+    ]),
 ]
 
 # Tables exported to Parquet and returned by load_tables (the cache blobs stay inside).

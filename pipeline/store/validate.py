@@ -51,7 +51,8 @@ def checks_of(rules: list | None = None) -> list[Check]:
 
 
 TABLE_SQL = {
-    "records": "SELECT sha256, unit, year, doc_type, score, rating, n_indicators, n_budget_lines FROM records",
+    "records": "SELECT sha256, document_id, unit, year, doc_type, score, rating, n_indicators, n_budget_lines "
+               "FROM records",
     "budget_lines": "SELECT sha256, line, rate FROM budget_lines",
     "indicators": "SELECT sha256, idx, rate, target_unit, actual_unit, target_op FROM indicators",
 }
@@ -84,27 +85,24 @@ def validate_run(store, shas: list[str], docs_dir: Path | None = None,
 
 def findings_of(outcomes: list[tuple[Check, list[dict]]], records) -> dict[str, list[dict]]:
     """Findings per sha256 from validate_tables' outcomes; `records`: the
-    records frame (unit, year, doc_type give each finding its id)."""
-    keys = records.set_index("sha256")[["unit", "year", "doc_type"]].to_dict("index")
+    records frame (its document_id gives each finding its id)."""
+    keys = dict(zip(records["sha256"], records["document_id"], strict=True)) if "document_id" in records else {}
     by_sha: dict[str, list[dict]] = {}
     for check, rows in outcomes:
         if not check.finding:
             continue
         for row in rows:
             sha = row["sha256"]
-            by_sha.setdefault(sha, []).append(_finding(check, row, SUBJECT[check.table](row), keys.get(sha, {})))
+            by_sha.setdefault(sha, []).append(_finding(check, row, SUBJECT[check.table](row), keys.get(sha) or sha))
     return by_sha
 
 
-def _finding(check: Check, row: dict, subject: str, key: dict) -> dict:
-    from types import SimpleNamespace
-
+def _finding(check: Check, row: dict, subject: str, document_id: str) -> dict:
     value = row.get(check.column)
-    rec = SimpleNamespace(unit=key.get("unit"), year=key.get("year"), doc_type=key.get("doc_type"))
     expected = f"{check.low:g}–{check.high:g}" if check.kind == "between" else "、".join(map(str, check.values))
     values = {"value": shown(value), "low": f"{check.low:g}" if check.low is not None else "",
               "high": f"{check.high:g}" if check.high is not None else ""}
-    return batch_finding(check.rule, rec, subject, values, stated=shown(value), expected=expected)
+    return batch_finding(check.rule, document_id, subject, values, stated=shown(value), expected=expected)
 
 
 

@@ -13,9 +13,11 @@ from __future__ import annotations
 import json
 from datetime import datetime
 
+from pipeline.store.legacy_ids import carry_legacy_ids
+
 BUDGET_COLUMNS = ("count", "year_start", "adjustment", "budget", "executed", "rate", "weight", "score")
 RECORD_COLUMNS = ("sha256", "extractor_fp", "doc_type", "unit", "region", "year", "filled_on", "score", "rating",
-                  "numbers_found", "n_indicators", "n_budget_lines", "record_json", "record_blob")
+                  "numbers_found", "n_indicators", "n_budget_lines", "record_json", "record_blob", "document_id")
 INDICATOR_COLUMNS = ("sha256", "idx", "name", "level1", "level2", "target_op", "target_value", "target_unit",
                      "target_text", "actual_value", "actual_unit", "actual_text", "rate", "achieved", "weight",
                      "score", "deviation_reason")
@@ -43,6 +45,11 @@ def write_results(con, run_id: str, items: list[dict]) -> None:
     wipe = [s for s, i in latest.items() if i["result"]["status"] == "ok" or i.get("cacheable", True)]
     first = {(s, f): r for s, f, r in con.execute(
         "SELECT sha256, finding_id, first_run FROM findings WHERE sha256 IN (SELECT unnest(?))", [wipe]).fetchall()}
+    for sha in wipe:  # rows written under the old id scheme: carry first_run and decisions to the new ids
+        result = latest[sha]["result"]
+        if result["status"] == "ok":
+            first.update(carry_legacy_ids(con, sha, result["record"], result.get("document_id"),
+                                          result["findings"], first))
     for table in ("records", "budget_lines", "indicators", "findings"):
         con.execute(f"DELETE FROM {table} WHERE sha256 IN (SELECT unnest(?))", [wipe])
     con.execute("DELETE FROM results WHERE sha256 IN (SELECT unnest(?))", [list(latest)])
@@ -68,7 +75,7 @@ def _rows_for(sha: str, item: dict, run_id: str, first: dict, now: datetime, row
     rows["records"].append((sha, item["extractor_fp"], rec.get("doc_type"), rec.get("unit"), rec.get("region"),
                             rec.get("year"), rec.get("filled_on"), rec.get("score"), rec.get("rating"),
                             cov.get("numbers_found"), len(rec.get("indicators") or []), len(rec.get("budget") or {}),
-                            json.dumps(rec, ensure_ascii=False), item.get("record_blob")))
+                            json.dumps(rec, ensure_ascii=False), item.get("record_blob"), result.get("document_id")))
     rows["budget_lines"] += [(sha, name, *(line.get(c) for c in BUDGET_COLUMNS), line.get("explanation"))
                              for name, line in (rec.get("budget") or {}).items()]
     rows["indicators"] += [_indicator_row(sha, i) for i in rec.get("indicators") or []]

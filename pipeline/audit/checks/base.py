@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from pipeline.model import Evidence, Record
-from pipeline.numbers import Number, display, format_decimal
+from pipeline.numbers import Number, display, display_money, format_decimal
 
 
 @dataclass
@@ -110,8 +110,10 @@ def show(n: Number) -> str:
     return display(n)
 
 
-def money(value: Decimal, decimals: int = 2) -> str:
-    return format_decimal(value, max(decimals, 2)) + "万元"
+def money(value: Decimal, decimals: int = 2, like: Number | None = None, beside: bool = False) -> str:
+    """A computed amount (万元, `decimals` places) in the unit the document printed
+    `like` in (元 when it wrote 元), with its 万元 `beside` it when that differs."""
+    return display_money(value, decimals, like.source_unit if like is not None else None, beside)
 
 
 def pct(value: Decimal, decimals: int = 2) -> str:

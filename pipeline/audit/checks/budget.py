@@ -53,9 +53,10 @@ def check_sum(record: Record, params: dict, tally: Tally):
         yield Hit(
             subject=f"budget.{spec['total'].split('.')[0]}",
             values={"total_label": _label(spec["total"]), "total": show(total), "terms": terms,
-                    "sum": money(value, d), "diff": money(abs(total.value - value), d)},
+                    "sum": money(value, d, total, beside=True),
+                    "diff": money(abs(total.value - value), d, total, beside=True)},
             evidence=evid(total, *(n for _, n in present)),
-            stated=show(total), expected=money(value, d), suggestion=money(value, d),
+            stated=show(total), expected=money(value, d, total), suggestion=money(value, d, total),
         )
 
 
@@ -75,14 +76,14 @@ def check_line_adjustment(record: Record, params: dict, tally: Tally):
         yield Hit(
             subject=f"budget.{line}",
             values={"line": BUDGET_LINE_ZH[line], "year_start": show(start), "adjustment": _signed(adj),
-                    "computed": money(value, d), "budget": show(full)},
-            evidence=evid(start, adj, full), stated=show(full), expected=money(value, d),
-            suggestion=money(value, d),
+                    "computed": money(value, d, full, beside=True), "budget": show(full)},
+            evidence=evid(start, adj, full), stated=show(full), expected=money(value, d, full),
+            suggestion=money(value, d, full),
         )
 
 
 def _signed(n: Number) -> str:
-    text = format_decimal(abs(n.value), n.decimals) + "万元"
+    text = money(abs(n.value), n.decimals, n) if n.source_unit else format_decimal(abs(n.value), n.decimals) + "万元"
     return ("− " if n.value < 0 else "+ ") + text
 
 
@@ -107,9 +108,9 @@ def check_total_adjustment(record: Record, params: dict, tally: Tally):
     formula += "".join(f" {_signed(n)}" for n in adjs)
     yield Hit(
         subject="budget.total",
-        values={"formula": formula, "computed": money(value, d), "total": show(total)},
-        evidence=evid(total, start, additions, *adjs), stated=show(total), expected=money(value, d),
-        suggestion=money(value, d),
+        values={"formula": formula, "computed": money(value, d, total, beside=True), "total": show(total)},
+        evidence=evid(total, start, additions, *adjs), stated=show(total), expected=money(value, d, total),
+        suggestion=money(value, d, total),
     )
 
 

@@ -18,6 +18,27 @@ def check_gaps(record: Record, params: dict, tally: Tally):
                   severity=gap.severity)
 
 
+@kind("indicator_coverage", values=("item", "announced", "read"), variants=("announced",))
+def check_indicator_coverage(record: Record, params: dict, tally: Tally):
+    """Indicators the document numbers or announces but the extractor did not
+    read (model.IndicatorCount): each unread numbered item, and an announced
+    count above the indicators read, so a dropped indicator is never silent."""
+    count = record.indicator_count
+    if count is None:
+        return
+    for ev in count.unread:
+        tally.ran()
+        yield Hit("document", {"item": ev.text, "announced": "", "read": str(len(record.indicators))}, [ev],
+                  stated=ev.text)
+    if count.announced is not None:
+        tally.ran()
+        read = len(record.indicators)
+        if count.announced > read:
+            yield Hit("document", {"item": "", "announced": str(count.announced), "read": str(read)},
+                      [count.announced_evidence] if count.announced_evidence else [], stated=str(count.announced),
+                      expected=str(read), variant="announced")
+
+
 @kind("restated_value", values=("label", "first", "other"))
 def check_conflicts(record: Record, params: dict, tally: Tally):
     """The same quantity stated twice with values whose intervals do not meet."""
