@@ -35,7 +35,7 @@ def extract_record(doc: Document) -> Record:
     narrative = [b for b in blocks if not is_indicator_block(b)]
     extract_budget(narrative, record)
     extract_indicators(blocks, record)
-    count_indicators(blocks, whole, record)
+    count_indicators(blocks, Text(nlines), record)
     extract_conclusion(blocks, record)
     if form:
         merge_form(record, form)
