@@ -76,7 +76,11 @@ def test_score_committed_corpus(capsys, labels):
     total, groups = sc.score_all(CORPUS)
     _print(capsys, "forms2 corpus", total, groups, sc.table)
     assert sum(total.statuses.values()) == len(labels)
-    assert total.fields_total > 0
+    # Floors at what the form reader reaches now (issue 14 asks 0.95 each): a
+    # regression fails here; raise them as the reader improves.
+    assert total.statuses.get("ok") == len(labels)
+    assert total.precision >= 0.75 and total.recall >= 0.82 and total.field_accuracy >= 0.92, (
+        total.precision, total.recall, total.field_accuracy)
 
 
 def test_score_fresh_seed(tmp_path, capsys):
