@@ -225,6 +225,10 @@ class Record:
     cross_checks: list[CrossCheck] = field(default_factory=list)
     # What the opening says the document is (extract.genre): report, not_report, cues or None.
     genre: str | None = None
+    # The text stops mid-sentence (a cut copy, a broken character at the end).
+    truncated: bool = False
+    # A form was read down to its 总分/合计 row (False: it stops before; None: no form).
+    form_end: bool | None = None
     # Which document this was read from (ingest.document.document_identity); finding ids derive from it.
     document_id: str | None = None
     indicator_count: IndicatorCount | None = None

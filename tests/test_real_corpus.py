@@ -29,10 +29,10 @@ def test_reports_are_read_and_non_reports_refused(board):
 def test_facts_and_inconsistencies_floor(board):
     s = board.summary()
     assert s["fact_accuracy"] >= 0.67, s
-    assert s["recall"] >= 0.28, s
+    assert s["recall"] >= 0.27, s
 
 
 def test_false_alarms_on_clean_files_ceiling(board):
     s = board.summary()
-    assert s["false_alarms"] <= 7, [(f.key, [(x["rule"], x["message"]) for x in f.false_alarms])
+    assert s["false_alarms"] == 0, [(f.key, [(x["rule"], x["message"]) for x in f.false_alarms])
                                     for f in board.files if f.false_alarms]

@@ -43,8 +43,21 @@ def audit_record(record: Record, rules: list[Rule]) -> tuple[list[Finding], int]
                 title=rule.title,
                 extra=hit.extra,
             )
-            findings.append(ocr_downgrade(finding))
+            findings.append(truncation_downgrade(ocr_downgrade(finding), record))
     return findings, tally.checks_run
+
+
+# Findings that a reason is *absent*: in a document that stops mid-sentence
+# the reason may stand after the cut, so they are only worth a look.
+ABSENCE_CATEGORIES = ("missing_explanation", "missing_deviation_reason")
+TRUNCATED_NOTE = "（文档在句中中断，说明可能在缺失部分中，请核对全文）"
+
+
+def truncation_downgrade(finding: Finding, record: Record) -> Finding:
+    if not record.truncated or finding.category not in ABSENCE_CATEGORIES or finding.severity == "info":
+        return finding
+    return replace(finding, severity="info", message=finding.message + TRUNCATED_NOTE,
+                   extra={**finding.extra, "truncated_document": True})
 
 
 def ocr_downgrade(finding: Finding, threshold: float = OCR_MIN_CONFIDENCE) -> Finding:

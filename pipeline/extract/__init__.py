@@ -7,6 +7,8 @@ reports as an `extraction_gap` finding.
 
 from __future__ import annotations
 
+import regex
+
 from pipeline.extract.budget import extract_budget
 from pipeline.extract.conclusion import extract_conclusion
 from pipeline.extract.coverage import count_indicators
@@ -30,6 +32,7 @@ def extract_record(doc: Document) -> Record:
     record = Record()
     reading = reading_order(doc, nlines)  # tables' rows too: a Word form's title is a cell
     record.genre = classify(reading) or (CUES if has_body_cues(Text(reading).text) else None)
+    record.truncated = is_truncated(doc)
     record.numbers_found = sum(1 for _ in NUMBER_RE.finditer(Text(prose).text))
     extract_header(reading, Text(reading), record)
     narrative = [b for b in blocks if not is_indicator_block(b)]
@@ -41,6 +44,21 @@ def extract_record(doc: Document) -> Record:
         merge_form(record, form)
     note_gaps(record)
     return record
+
+
+# A document ends at a full stop, a closing mark, a figure, a date or a signature;
+# a broken character (a cut in the middle of a multibyte one) or a bare word ends a cut copy.
+ENDING_WORD = regex.compile(r"[\p{Han}]$")
+SIGNING_OFF = regex.compile(r"(?:日|月|年|章|印|签字|签名|盖章|负责人|填表人|联系人|电话|局|院|委|会|中心|政府|办公室|处|站|所|校)$")
+
+
+def is_truncated(doc: Document) -> bool:
+    last = next((line.text.strip(" |\t") for line in reversed(doc.lines) if line.text.strip(" |\t")), "")
+    if not last or doc.tables:
+        return False
+    in_sentence = len(last) >= 20 and regex.search(r"[，,、]", last) is not None  # prose, not a form's last cell
+    return last.endswith("\ufffd") or (in_sentence and bool(ENDING_WORD.search(last))
+                                       and not SIGNING_OFF.search(last))
 
 
 def reading_order(doc: Document, nlines: list[NLine]) -> list[NLine]:

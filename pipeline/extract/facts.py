@@ -76,7 +76,6 @@ class _Ctx:
     """What the sentence is currently about."""
 
     line: str | None
-    explicit: bool = False
     base: str | None = None  # the line named by the last scope word, before any 年初 turn
     in_parts: bool = False  # after 其中: unnamed figures are parts, not the line's own
     field: str | None = None  # the last money measure read: 其中：基本支出 X 万元 is a 预算 too
@@ -138,7 +137,7 @@ def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool,
     if scope in ("project", "special") and project_doc:
         scope = "total"  # 项目支出/专项资金 in a project report is the report's own money
     if scope == "ignore":
-        ctx.line, ctx.explicit = None, False  # 人员经费/三公/收入 amounts are no SPEC lines
+        ctx.line = None  # 人员经费/三公/收入 amounts are no SPEC lines
         return None
     clause = CLAUSE_SPLIT.split(label)[-1] if label else ""
     if not clause.strip() and label:
@@ -146,7 +145,7 @@ def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool,
     year_start = bool(w.year_start.search(label))
     if scope:
         ctx.line = ctx.base = scope
-        ctx.explicit, ctx.in_parts = True, False
+        ctx.in_parts = False
         start = max(label.rfind(c, 0, scope_end) + 1 for c in "，,：:；;。）)")
         start = max(start, line_start if line_start < scope_end else 0)
         ctx.phrase = PHRASE_NOISE.sub("", label[start:scope_end])
@@ -154,10 +153,11 @@ def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool,
         ctx.in_parts = True
     elif ctx.line in ("year_start", "additions") and w.full_year.search(clause) and not year_start:
         ctx.line = ctx.base or "total"  # "年初… X，追加… Y，全年预算数 Z": back to the line itself
+    named = scope is not None  # this mention's own words name its line (not the sentence's)
     if project_doc and ctx.line is None and not ctx.in_parts and w.project_total.search(clause):
         ctx.line = ctx.base = "total"
-        ctx.explicit = bool(regex.search(r"项目|总", clause))
-    line, explicit = ctx.line, ctx.explicit
+        named = bool(regex.search(r"项目|总", clause))
+    line, explicit = ctx.line, named
     if mention.endswith("%"):
         return (line, "rate", 1, explicit) if line and w.rate.search(clause) else None
     if mention.endswith(("个", "项")):

@@ -44,11 +44,11 @@ AMBIGUOUS_LEVEL = "成本指标"
 # A template row left unfilled (……) has no cells to read.
 PLACEHOLDER_ROW = regex.compile(r"^[.…·。]{2,}$")
 PATTERN_TIMEOUT = 2.0  # seconds; a pathological run gives no rows rather than hanging
-VAL = r"(?:O?[NPV]U?|T|-)"
+VAL = r"(?:O?[NPV]U?|T|-)"  # a target or an actual: figure (with sign and unit), words, or blank
 NATURE = regex.compile(r"^(?:定性|定量)(?:指标)?$")
 ROLE_PATTERNS = {
     # a 二级 cell may hold any words (重点工作, 预算管理): a text before the name
-    "level1": "(?P<level1>L|C(?=M))?", "level2": "(?P<level2>[MC]|T(?=T))?", "name": "(?P<name>T)",
+    "level1": "(?:(?P<level1>L|C(?=-*M))-*)?", "level2": "(?:(?P<level2>[MC]|T(?=T))-*)?", "name": "(?P<name>T)",
     "target": f"(?P<target>{VAL})", "target_ys": f"(?P<target_ys>{VAL})", "actual": f"(?P<actual>{VAL})",
     "op": "(?P<op>[OQT-])", "unit": "(?P<unit>[U-])?", "weight": "(?P<weight>N)", "score": "(?P<score>[N-])",
     "coef": "(?P<coef>[NP])", "reason": "(?P<reason>[T-]+)?", "core": "(?P<core>Y)?",
@@ -269,7 +269,7 @@ def _assign_budget(values: list[GCell], cls: str, roles: list[str]) -> dict[str,
 def _indicator_rows(tokens: list[GCell], classes: str, roles: list[str]) -> list[FormRow]:
     stop = regex.search(r"[SRHB]", classes)
     end = stop.start() if stop else len(classes)
-    tokens, classes = tokens[:end], classes[:end]
+    tokens, classes = _drop_sub_items(tokens[:end], classes[:end])
     if "name" in roles and "level1" not in roles:
         roles = ["level1", *roles]  # rows may start with a 一级 cell whose header was lost
     if "name" in roles and "level2" not in roles:
@@ -345,6 +345,21 @@ def _label_first_rows(tokens: list[GCell], classes: str, roles: list[str]) -> li
         if "name" in cells:
             out.append(FormRow("indicator", None, cells))
     return out
+
+
+def _drop_sub_items(tokens: list[GCell], classes: str) -> tuple[list[GCell], str]:
+    """An indicator's breakdown rows (其中桃树种植面积 1.5亩 1.5亩: no 分值 of their
+    own) are parts of the row above, not indicators: left out with their figures."""
+    keep, skipping = [], False
+    for tok, cls in zip(tokens, classes, strict=True):
+        if cls == "T" and tok.text.startswith("其中"):
+            skipping = True
+            continue
+        if skipping and (cls in "VNP-" or tok.text[:1].isdigit()):
+            continue
+        skipping = False
+        keep.append((tok, cls))
+    return [t for t, _ in keep], "".join(c for _, c in keep)
 
 
 def _resync(row: str, classes: str) -> list[tuple[int, int]]:

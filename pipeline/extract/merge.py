@@ -20,6 +20,7 @@ CROSS_FIELDS = ("year_start", "budget", "executed", "rate")
 
 def merge_form(record: Record, part: FormPart) -> None:
     record.form_layout = part.layout
+    record.form_end = part.score is not None or part.total_weight is not None
     _merge_budget(record, part)
     if part.indicators:
         record.indicators = part.indicators

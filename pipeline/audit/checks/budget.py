@@ -22,13 +22,16 @@ def _label(path: str) -> str:
     return BUDGET_LINE_ZH.get(line, line) + ("" if field == "budget" else BUDGET_FIELD_ZH.get(field, field))
 
 
-@kind("sum", values=("total_label", "total", "terms", "sum", "diff"), sums=[], min_parts=2, doc_types=None)
+@kind("sum", values=("total_label", "total", "terms", "sum", "diff"), sums=[], min_parts=2, doc_types=None,
+      form_only=False)
 def check_sum(record: Record, params: dict, tally: Tally):
     """total = Σ parts, for each listed sum; absent parts are left out but at
     least `min_parts` must be present (else nothing is claimed). `doc_types`
     limits the sums to those documents (a department's composition is no
-    project report's)."""
+    project report's); `form_only` to figures read from a form's rows."""
     if params["doc_types"] and record.doc_type not in params["doc_types"]:
+        return
+    if params["form_only"] and not record.form_layout:
         return
     for spec in params["sums"]:
         total = _path(record, spec["total"])
