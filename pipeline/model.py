@@ -176,6 +176,25 @@ class CrossCheck:
 
 
 @dataclass
+class Breakdown:
+    """A figure and the parts the text lists after 其中 (same unit family)."""
+
+    total: Number
+    parts: list[Number]
+    evidence: Evidence | None = None
+
+
+@dataclass
+class TextFlaw:
+    """A slip in the running text: `kind` doubled (a word written twice) or
+    doc_number (a document number that lost its closing bracket)."""
+
+    kind: str
+    text: str
+    evidence: Evidence | None = None
+
+
+@dataclass
 class Gap:
     """Something the extractor looked for and could not find or parse."""
 
@@ -216,6 +235,8 @@ class Record:
     gaps: list[Gap] = field(default_factory=list)
     # The same quantity stated twice with different values: (path, first, other).
     conflicts: list[tuple[str, Number, Number]] = field(default_factory=list)
+    breakdowns: list[Breakdown] = field(default_factory=list)
+    text_flaws: list[TextFlaw] = field(default_factory=list)
     numbers_found: int = 0
     # Table forms (项目支出/部门整体支出绩效自评表): which layout was read,
     # weighted headings, the 总分 row's 分值, and narrative-vs-form pairs.

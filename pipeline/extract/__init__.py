@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import regex
 
+from pipeline.extract.breakdowns import extract_breakdowns
 from pipeline.extract.budget import extract_budget
 from pipeline.extract.conclusion import extract_conclusion
 from pipeline.extract.coverage import count_indicators
@@ -18,6 +19,7 @@ from pipeline.extract.header import extract_header
 from pipeline.extract.indicators import extract_indicators, is_indicator_block
 from pipeline.extract.merge import merge_form
 from pipeline.extract.normalize import NLine, Text, normalize_document, normalize_line, split_blocks
+from pipeline.extract.text_flaws import extract_text_flaws
 from pipeline.ingest.document import Document, Line, Table
 from pipeline.model import Gap, Record
 from pipeline.numbers import NUMBER_RE
@@ -37,6 +39,8 @@ def extract_record(doc: Document) -> Record:
     extract_header(reading, Text(reading), record)
     narrative = [b for b in blocks if not is_indicator_block(b)]
     extract_budget(narrative, record)
+    extract_breakdowns(narrative, record)
+    extract_text_flaws(narrative, record)
     extract_indicators(blocks, record)
     count_indicators(blocks, Text(nlines), record)
     extract_conclusion(blocks, record)

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from pipeline.audit.checks.base import Hit, Tally, evid, kind, show
-from pipeline.audit.compare import meets
+from pipeline.audit.compare import meets, sum_interval, sum_value
 from pipeline.labels import BUDGET_FIELD_ZH, BUDGET_LINE_ZH
-from pipeline.model import Record
+from pipeline.model import Number, Record
+from pipeline.numbers import format_decimal
 
 
 @kind("extraction_gap", values=("part",))
@@ -50,3 +53,50 @@ def check_conflicts(record: Record, params: dict, tally: Tally):
         label = BUDGET_LINE_ZH.get(line, line) + BUDGET_FIELD_ZH.get(field, field)
         yield Hit(f"budget.{line}", {"label": label, "first": show(first), "other": show(other)},
                   evid(first, other), stated=show(other), expected=show(first))
+
+
+@kind("breakdown_sum", values=("total", "terms", "sum", "diff"), variants=("short",), short_share=0.05,
+      short_count=2, max_ratio=1.3)
+def check_breakdowns(record: Record, params: dict, tally: Tally):
+    """The parts a sentence lists after 其中 against the figure before it: parts
+    that exceed it are certain to be wrong; parts a little short of it (within
+    `short_share`, or `short_count` for head counts) may be a slip or an item
+    left out, worth a look (a list that names only some parts falls well short)."""
+    for b in record.breakdowns:
+        if not _plain_list(b, Decimal(str(params["max_ratio"]))):
+            continue
+        tally.ran()
+        lo, hi = sum_interval([(p, 1) for p in b.parts])
+        t_lo, t_hi = b.total.interval()
+        total = sum_value([(p, 1) for p in b.parts])
+        gap = abs(b.total.value - total)
+        exceeds = lo > t_hi
+        short = hi < t_lo and (gap <= Decimal(str(params["short_share"])) * abs(b.total.value) or (
+            b.total.exact and gap <= Decimal(params["short_count"])))
+        if not exceeds and not short:
+            continue
+        values = {"total": show(b.total), "terms": " + ".join(show(p) for p in b.parts),
+                  "sum": _same_unit(total, b.total), "diff": _same_unit(gap, b.total)}
+        yield Hit("document", values, [e for e in [b.evidence] if e], stated=show(b.total),
+                  expected=values["sum"], variant=None if exceeds else "short")
+
+
+def _plain_list(b, max_ratio: Decimal) -> bool:
+    """Parts that can be one flat breakdown of the total: none as large as it (a
+    restated total), none the sum of two others (a nested list), and together not
+    far beyond it (another dimension listed alongside)."""
+    values = [p.value for p in b.parts]
+    if any(v >= b.total.value for v in values) or sum(values) > max_ratio * b.total.value:
+        return False
+    for i, v in enumerate(values):
+        rest = values[:i] + values[i + 1:]
+        for j in range(len(rest)):
+            for k in range(j + 1, len(rest)):
+                if abs(rest[j] + rest[k] - v) <= Decimal("0.011") * max(abs(v), 1):
+                    return False
+    return True
+
+
+def _same_unit(value: Decimal, like: Number) -> str:
+    return format_decimal(value, max(like.decimals, 0) if like.unit != "万元" else min(max(like.decimals, 2), 6)) + (
+        "万元" if like.unit == "万元" else (like.unit or ""))

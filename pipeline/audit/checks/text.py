@@ -130,3 +130,23 @@ def check_heading_body_name(record: Record, params: dict, tally: Tally):
 
 def _plain(s: str) -> str:
     return regex.sub(r"[\s，,。:：;；]", "", s)
+
+
+@kind("text_flaw", values=("text", "fixed"), flaw="doubled", legit_words=[], min_length=2)
+def check_text_flaws(record: Record, params: dict, tally: Tally):
+    """Slips the running text shows (extract/text_flaws.py): a word written twice,
+    unless a listed reduplication; a document number without its closing bracket."""
+    legit = set(params["legit_words"])
+    for flaw in record.text_flaws:
+        if flaw.kind != params["flaw"]:
+            continue
+        tally.ran()
+        if flaw.kind == "doubled":
+            if len(flaw.text) < params["min_length"] or flaw.text * 2 in legit:
+                continue
+            fixed = flaw.text
+        else:
+            m = regex.match(r"(.)(\d{4})(\d+)号", flaw.text)
+            fixed = f"{m.group(1)}{m.group(2)}〕{m.group(3)}号" if m else flaw.text
+        yield Hit("document", {"text": flaw.evidence.text if flaw.evidence else flaw.text, "fixed": fixed},
+                  [flaw.evidence] if flaw.evidence else [], stated=flaw.text, expected=fixed, suggestion=fixed)
