@@ -9,6 +9,7 @@ Libraries are imported by the callers' `open_*` functions, never at module impor
 from __future__ import annotations
 
 import ctypes
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -162,6 +163,26 @@ def page_chars(api: _Pdfium, tp) -> str:
     return buf.raw[: 2 * count].decode("utf-16-le", errors="surrogatepass")
 
 
+SURROGATE = re.compile("[\ud800-\udbff]")
+
+
+def characters(units: str):
+    """(index, character) for a text page's UTF-16 units: a surrogate pair is one
+    character, at its first unit's index (pdfium counts units)."""
+    if not SURROGATE.search(units):
+        return enumerate(units)
+    out = []
+    i, count = 0, len(units)
+    while i < count:
+        text, index = units[i], i
+        i += 1
+        if "\ud800" <= text < "\udc00" and i < count:
+            text = (text + units[i]).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+            i += 1
+        out.append((index, text))
+    return out
+
+
 def pdfium_glyphs(api: _Pdfium, tp, left: float, top: float) -> tuple[list[Glyph], int]:
     """The page's glyphs: its text in one call, then each glyph's mapping flag, origin,
     loose box and font size (four cheap calls, see `_Pdfium`)."""
@@ -174,17 +195,14 @@ def pdfium_glyphs(api: _Pdfium, tp, left: float, top: float) -> tuple[list[Glyph
     rect = api.raw.FS_RECTF()
     p_rect = ctypes.byref(rect)
     loose_box, origin, font_size, map_error = api.loose_box, api.origin, api.font_size, api.map_error
-    units = page_chars(api, tp)
-    i, count = 0, len(units)
-    while i < count:
-        text, index = units[i], i
-        i += 1
-        if "\ud800" <= text < "\udc00" and i < count:  # a surrogate pair is one character
-            text = (text + units[i]).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
-            i += 1
+    for index, text in characters(page_chars(api, tp)):
         if text.isspace() or text == "\x00":  # pdfium's generated characters are all spaces
             continue
-        if text < " " or text >= "\ue000" and is_bad_text(text) or map_error(tp, index) == 1:
+        # is_bad_text only where it can be true: a single character from U+E000 up is bad
+        # only in a private-use area or as U+FFFD.
+        if (text < " " or text >= "\ue000" and (text <= "\uf8ff" or text == "\ufffd" or text >= "\U000f0000"
+                                                 or len(text) > 1) and is_bad_text(text)
+                or map_error(tp, index) == 1):
             bad += 1
             text = "\ufffd"
         origin(tp, index, p_ox, p_oy)
