@@ -82,16 +82,20 @@ class BatchRun:
 
 
 def make_handler(rules_dirs: tuple, read_opts: dict, profile: str | None = None,
-                 engine_threads: int | None = None) -> Callable[[Task], tuple]:
-    """Runs once per worker: load the rules, return the task handler. `engine_threads`:
-    the OCR engine's share of the cores in this worker (see ocr.set_engine_threads)."""
+                 engine_threads: int | None = None, rules: list | None = None) -> Callable[[Task], tuple]:
+    """Runs once per worker: load the rules (or take the coordinator's, `rules`, already
+    loaded: the catalogue is then parsed once per run), return the task handler.
+    `engine_threads`: the OCR engine's share of the cores in this worker (see
+    ocr.set_engine_threads)."""
     from pipeline.audit.rules import load_rules
 
     if engine_threads:
         from pipeline.ingest.ocr.engine import set_engine_threads
 
         set_engine_threads(engine_threads)
-    return make_rules_handler(load_rules(list(rules_dirs) or None, profile=profile), read_opts)
+    if rules is None:
+        rules = load_rules(list(rules_dirs) or None, profile=profile)
+    return make_rules_handler(rules, read_opts)
 
 
 def engine_threads(jobs: int) -> int | None:
@@ -226,7 +230,7 @@ class _Context:
 
         executor = make_executor(self.settings, make_handler,
                                  (self.settings.rules_dirs, self.settings.read_opts, self.settings.profile,
-                                  engine_threads(self.settings.jobs)),
+                                  engine_threads(self.settings.jobs), self.rules),
                                  self.rules)
         self.run.spool.executor = executor.spread
         try:
