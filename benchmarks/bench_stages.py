@@ -148,6 +148,7 @@ def per_file(files: list[Path]) -> tuple[dict[str, float], int, int]:
     st.wrap(pdf, "open_plumber", "pdfplumber: open")
     st.wrap(pdf, "page_objects", "page-object walk (rules, images)")
     st.wrap(engines, "page_objects", "page-object walk (rules, images)")
+    st.wrap(pdf, "pdfium_has_rules", "page-object walk (rules, images)")  # before one walk did both
     st.wrap(pdf, "scan_pdfium_page", "pdfium: text page (C) and glyph calls")
     st.wrap(engines, "pdfium_glyphs", "pdfium: text page (C) and glyph calls")
     st.wrap(pdf, "scan_plumber_page", "pdfplumber: table pages (parse, chars, tables)")
