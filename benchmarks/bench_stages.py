@@ -12,6 +12,7 @@ Two parts, each in fresh processes:
    exclusive time, found by wrapping the stage functions: opening the PDF, loading a page (pdfium
    parses its content), reading glyphs (the per-glyph calls into pdfium), the page-object walk
    (rules, images), pdfplumber on table pages, layout (lines, reading order, running heads),
+   pdfium's own C work (page parse and text page: what the raw pypdfium2 loop also pays),
    extraction, rules, serialisation (the JSON result and the pickled record a worker sends back).
 """
 
@@ -149,20 +150,25 @@ def per_file(files: list[Path]) -> tuple[dict[str, float], int, int]:
     st.wrap(pdf, "page_objects", "page-object walk (rules, images)")
     st.wrap(engines, "page_objects", "page-object walk (rules, images)")
     st.wrap(pdf, "pdfium_has_rules", "page-object walk (rules, images)")  # before one walk did both
-    st.wrap(pdf, "scan_pdfium_page", "pdfium: text page (C) and glyph calls")
-    st.wrap(engines, "pdfium_glyphs", "pdfium: text page (C) and glyph calls")
+    st.wrap(pdf, "scan_pdfium_page", "glyph reading (calls per glyph)")
+    st.wrap(engines, "pdfium_glyphs", "glyph reading (calls per glyph)")
     st.wrap(pdf, "scan_plumber_page", "pdfplumber: table pages (parse, chars, tables)")
     st.wrap(pdf, "with_tables", "pdfplumber: table pages (parse, chars, tables)")
     st.wrap(pdf, "plumber_or_pdfium", "pdfplumber: table pages (parse, chars, tables)")
     st.wrap(tables, "find_page_tables", "pdfplumber: table pages (parse, chars, tables)")
     st.wrap(pdf, "page_text", "layout (lines, columns, running heads)")
     st.wrap(pdf, "merge_tables", "layout (lines, columns, running heads)")
-    st.wrap(pdf, "read_pdf", "page loading (pdfium C) and the rest of reading")
+    st.wrap(pdf, "read_pdf", "the rest of reading (page status, tables, meta)")
     st.wrap(api, "extract_record", "extraction (Document -> Record)")
     st.wrap(extract, "extract_record", "extraction (Document -> Record)")
     st.wrap(engine, "audit_record", "rules (checks)")
     st.wrap(api, "audit_record", "rules (checks)")
     st.wrap(api, "record_to_json", "serialisation (JSON, pickled record)")
+    import pypdfium2 as pdfium_lib
+
+    # pdfium's own work, the same as in the raw pypdfium2 loop: parsing a page, building its text page.
+    st.wrap(pdfium_lib.PdfDocument, "get_page", "pdfium C: page parse and text page")
+    st.wrap(pdfium_lib.PdfPage, "get_textpage", "pdfium C: page parse and text page")
     import pipeline.ingest.text as text_mod
 
     text_mod.read_pdf = pdf.read_pdf  # read_document imports read_pdf per call; ours is wrapped
