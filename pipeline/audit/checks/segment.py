@@ -102,7 +102,7 @@ def tokenizer(cache_dir: str | Path | None = None):
             build(path)
         conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
         (total,) = conn.execute("SELECT total FROM meta").fetchone()
-    except (OSError, sqlite3.Error, TypeError):
+    except (OSError, RuntimeError, sqlite3.Error, TypeError):  # RuntimeError: no home directory
         return None
     tk = jieba.Tokenizer()
     tk.FREQ, tk.total, tk.initialized = LazyFreq(conn), total, True
