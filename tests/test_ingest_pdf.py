@@ -250,3 +250,58 @@ def test_bare_page_numbers_go_but_wrapped_numbers_stay():
     assert [ln.text for ln in cleaned[2]][-1] == "120"
     assert [ln.text for ln in cleaned[3]] == ["正文内容正文内容"]
     assert removed == 2
+
+
+def typed_glyphs(page):
+    """Reference reading through pypdfium2.raw's typed bindings, four calls per glyph:
+    what pdf_engines.pdfium_glyphs does with untyped calls (see _Pdfium)."""
+    import ctypes
+
+    import pypdfium2.raw as raw
+
+    from pipeline.ingest.pdf_engines import is_bad_text
+
+    left, _, _, top = page.get_cropbox()
+    textpage = page.get_textpage()
+    tp = textpage.raw
+    count = raw.FPDFText_CountChars(tp)
+    buf = ctypes.create_string_buffer(2 * (count + 1))
+    raw.FPDFText_GetText(tp, 0, count, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    units = buf.raw[: 2 * count].decode("utf-16-le", errors="surrogatepass")
+    out, bad, i = [], 0, 0
+    ox, oy, rect = ctypes.c_double(), ctypes.c_double(), raw.FS_RECTF()
+    while i < count:
+        text, index = units[i], i
+        i += 1
+        if "\ud800" <= text < "\udc00" and i < count:
+            text = (text + units[i]).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
+            i += 1
+        if text.isspace() or text == "\x00":
+            continue
+        if text < " " or text >= "\ue000" and is_bad_text(text) or raw.FPDFText_HasUnicodeMapError(tp, index) == 1:
+            bad, text = bad + 1, "\ufffd"
+        raw.FPDFText_GetCharOrigin(tp, index, ctypes.byref(ox), ctypes.byref(oy))
+        raw.FPDFText_GetLooseCharBox(tp, index, ctypes.byref(rect))
+        size = raw.FPDFText_GetFontSize(tp, index) or 1.0
+        out.append((text, rect.left - left, rect.right - left, top - oy.value, size))
+    textpage.close()
+    return out, bad
+
+
+@pytest.mark.parametrize("path", sorted(FIX.glob("*.pdf")) + sorted((FIX / "synth").glob("*.pdf"))[:6],
+                         ids=lambda p: p.name)
+def test_untyped_pdfium_calls_read_what_the_typed_bindings_read(path):
+    import pypdfium2 as pdfium
+
+    from pipeline.ingest.pdf_engines import handle, pdfium_api, pdfium_glyphs
+
+    try:
+        doc = pdfium.PdfDocument(path.read_bytes())
+    except pdfium.PdfiumError:
+        pytest.skip("not readable by pdfium (encrypted or truncated)")
+    for page in doc:
+        left, _, _, top = page.get_cropbox()
+        textpage = page.get_textpage()
+        fast, bad = pdfium_glyphs(pdfium_api(), handle(textpage.raw), left, top)
+        textpage.close()
+        assert ([tuple(g) for g in fast], bad) == typed_glyphs(page)

@@ -73,6 +73,22 @@ def test_chinese_numerals():
     assert n.value == 21 and n.unit == "个"
 
 
+def test_standard_numerals_read_as_cn2an_reads_them():
+    """cn_to_int reads standard numerals itself (cn2an is slow to load); every one of them,
+    1 to 9999, gives what cn2an gives, and other spellings still go to cn2an."""
+    import cn2an
+
+    from pipeline.extract.common import cn_numeral, standard_numeral
+
+    for n in range(1, 10000):
+        text = cn_numeral(n)
+        assert standard_numeral(text) == n == cn2an.cn2an(text, "smart"), text
+    for text, value in (("一十二", 12), ("一百一", 110), ("一〇五", 105), ("两百", 200), ("十万", 100000), ("零", 0)):
+        assert cn_to_int(text) == value
+    for text in ("一十二", "一百一", "一〇五", "零", "十万", "百", "二二"):
+        assert standard_numeral(text) is None
+
+
 def test_interval_rule_examples_from_spec():
     a, b, total = parse_number("257.14万元"), parse_number("3664.71万元"), parse_number("3921.85万元")
     assert meets(total.interval(), sum_interval([(a, 1), (b, 1)]))

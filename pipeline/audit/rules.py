@@ -103,13 +103,22 @@ def _load_file(path: Path, kinds: dict) -> list[Rule]:
     import yaml
 
     try:
-        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+        data = safe_yaml(path.read_text(encoding="utf-8"))
     except (yaml.YAMLError, UnicodeDecodeError) as exc:
         raise RuleError(f"{path}: 不是有效的 YAML：{exc}") from exc
     entries = data.get("rules") if isinstance(data, dict) else data
     if not isinstance(entries, list):
         raise RuleError(f"{path}: 顶层应为 rules: 列表")
     return [_make_rule(entry, path, kinds) for entry in entries]
+
+
+def safe_yaml(text: str):
+    """yaml.safe_load, with libyaml's parser when PyYAML has it: the same safe constructors
+    and resolvers, eight times faster than the pure-Python parser (every process reads
+    the catalogue)."""
+    import yaml
+
+    return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # noqa: S506 - a safe loader
 
 
 def _make_rule(entry: dict, path: Path, kinds: dict) -> Rule:
@@ -207,14 +216,12 @@ def apply_profile(rules: list[Rule], name: str) -> list[Rule]:
     rule id, the params it overrides. Unknown profiles, rules or params are errors."""
     import dataclasses
 
-    import yaml
-
     from pipeline.audit.checks import KINDS
 
     path = PROFILES_DIR / f"{name}.yml"
     if not path.is_file():
         raise RuleError(f"未知的配置（profile）{name!r}；可用：{profile_names()}")
-    data = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data = safe_yaml(path.read_text(encoding="utf-8")) or {}
     overrides = data.get("params") or {}
     by_id = {r.id: r for r in rules}
     for rule_id, params in overrides.items():

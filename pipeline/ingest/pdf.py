@@ -15,7 +15,7 @@ import io
 from dataclasses import dataclass
 
 from pipeline.ingest.document import Document, IngestError, Line, Table
-from pipeline.ingest.pdf_engines import PageScan, pdfium_has_rules, scan_pdfium_page, scan_plumber_page
+from pipeline.ingest.pdf_engines import PageScan, page_objects, scan_pdfium_page, scan_plumber_page
 from pipeline.ingest.pdf_layout import TextLine, page_lines, remove_running
 from pipeline.ingest.pdf_tables import PageTable, build_table, find_page_tables, glyphs_outside, stitch
 from pipeline.ingest.settings import PDF_ENGINES
@@ -105,11 +105,12 @@ def scan_pages(data: bytes, engine: str) -> list[PageScan]:
     try:
         for n in range(1, len(doc) + 1):
             page = doc[n - 1]
-            if engine == "auto" and pdfium_has_rules(page):
+            objects = page_objects(page)  # one walk: ruling lines and images
+            if engine == "auto" and objects.has_rules:
                 plumber = plumber or open_plumber(data)
-                scans.append(plumber_or_pdfium(plumber, page, n))
+                scans.append(plumber_or_pdfium(plumber, page, n, objects))
             else:
-                scans.append(scan_pdfium_page(page, n))
+                scans.append(scan_pdfium_page(page, n, objects))
             page.close()
         return scans
     finally:
@@ -118,13 +119,13 @@ def scan_pages(data: bytes, engine: str) -> list[PageScan]:
             plumber.close()
 
 
-def plumber_or_pdfium(plumber, page, n: int) -> PageScan:
+def plumber_or_pdfium(plumber, page, n: int, objects=None) -> PageScan:
     """A ruled page through pdfplumber; if pdfminer cannot parse it, its text through
     pdfium (no tables) rather than failing the whole file."""
     try:
         return with_tables(scan_plumber_page(plumber.pages[n - 1], n))
     except Exception:  # pdfminer failures are many and untyped
-        scan = scan_pdfium_page(page, n)
+        scan = scan_pdfium_page(page, n, objects)
         scan.notes.append(f"第 {n} 页的表格无法解析，已按普通文字读取，表格数据请人工核对。")
         return scan
 

@@ -9,6 +9,7 @@ Libraries are imported by the callers' `open_*` functions, never at module impor
 from __future__ import annotations
 
 import ctypes
+import re
 import unicodedata
 from dataclasses import dataclass, field
 
@@ -82,89 +83,193 @@ def scan_plumber_page(page, number: int) -> PageScan:
 # ---- pypdfium2 ---------------------------------------------------------------------------
 
 
-def scan_pdfium_page(page, number: int) -> PageScan:
-    """Glyphs of a pypdfium2 page through the raw C API."""
-    import pypdfium2.raw as raw
+class _Pdfium:
+    """The pdfium functions read per glyph and per page object, bound again without ctypes
+    argtypes. pypdfium2.raw declares every argument's pointer type, and checking and
+    converting them is most of a call's cost (about 1 us of 1.2 us); without argtypes a
+    Python int goes as a C int, and handles and out-parameters are passed as c_void_p and
+    byref() objects, which ctypes hands over as they are. Every handle passed here must be
+    a c_void_p (see `handle`): a bare int would be truncated to 32 bits."""
 
+    def __init__(self) -> None:
+        import pypdfium2.raw as raw
+
+        self.raw = raw
+
+        def bind(name: str, restype=ctypes.c_int):
+            fn = getattr(raw, name)
+            fast = type(fn)(ctypes.cast(fn, ctypes.c_void_p).value)
+            fast.restype = restype
+            return fast
+
+        self.count_chars = bind("FPDFText_CountChars")
+        self.get_text = bind("FPDFText_GetText")
+        self.loose_box = bind("FPDFText_GetLooseCharBox")
+        self.origin = bind("FPDFText_GetCharOrigin")
+        self.font_size = bind("FPDFText_GetFontSize", ctypes.c_double)
+        self.map_error = bind("FPDFText_HasUnicodeMapError")
+        self.page_count_objects = bind("FPDFPage_CountObjects")
+        self.page_object = bind("FPDFPage_GetObject", ctypes.c_void_p)
+        self.form_count_objects = bind("FPDFFormObj_CountObjects")
+        self.form_object = bind("FPDFFormObj_GetObject", ctypes.c_void_p)
+        self.object_type = bind("FPDFPageObj_GetType")
+        self.bounds = bind("FPDFPageObj_GetBounds")
+        self.count_segments = bind("FPDFPath_CountSegments")
+
+
+_API: list[_Pdfium] = []
+
+
+def pdfium_api() -> _Pdfium:
+    if not _API:
+        _API.append(_Pdfium())
+    return _API[0]
+
+
+def handle(obj) -> ctypes.c_void_p:
+    """A pypdfium2 raw handle (a typed ctypes pointer) as a c_void_p for `_Pdfium` calls."""
+    return ctypes.c_void_p(ctypes.cast(obj, ctypes.c_void_p).value)
+
+
+@dataclass
+class PageObjects:
+    """What one walk over a page's objects found: ruling lines, and image boxes."""
+
+    has_rules: bool
+    images: list[tuple[float, float, float, float]]
+
+
+def scan_pdfium_page(page, number: int, objects: PageObjects | None = None) -> PageScan:
+    """Glyphs of a pypdfium2 page through the raw C API."""
+    api = pdfium_api()
     left, bottom, right, top = page.get_cropbox()
     scan = PageScan(number, right - left, top - bottom, "pdfium")
     textpage = page.get_textpage()
     try:
-        scan.glyphs, scan.bad_glyphs = pdfium_glyphs(raw, textpage.raw, left, top)
+        scan.glyphs, scan.bad_glyphs = pdfium_glyphs(api, handle(textpage.raw), left, top)
     finally:
         textpage.close()
-    boxes = [box for kind, box, _ in pdfium_objects(raw, page.raw) if kind == PAGEOBJ_IMAGE]
-    scan.image_share = image_share(boxes, scan.width, scan.height)
+    if objects is None:
+        objects = page_objects(page)
+    scan.image_share = image_share(objects.images, scan.width, scan.height)
     return scan
 
 
-def page_chars(raw, tp) -> str:
+def page_chars(api: _Pdfium, tp) -> str:
     """All of a text page's UTF-16 units in one call (index i is character i)."""
-    count = raw.FPDFText_CountChars(tp)
+    count = api.count_chars(tp)
     buf = ctypes.create_string_buffer(2 * (count + 1))
-    raw.FPDFText_GetText(tp, 0, count, ctypes.cast(buf, ctypes.POINTER(ctypes.c_ushort)))
+    api.get_text(tp, 0, count, buf)
     return buf.raw[: 2 * count].decode("utf-16-le", errors="surrogatepass")
 
 
-def pdfium_glyphs(raw, tp, left: float, top: float) -> tuple[list[Glyph], int]:
-    glyphs: list[Glyph] = []
-    bad = 0
-    ox, oy = ctypes.c_double(), ctypes.c_double()
-    rect = raw.FS_RECTF()
-    units = page_chars(raw, tp)
+SURROGATE = re.compile("[\ud800-\udbff]")
+
+
+def characters(units: str):
+    """(index, character) for a text page's UTF-16 units: a surrogate pair is one
+    character, at its first unit's index (pdfium counts units)."""
+    if not SURROGATE.search(units):
+        return enumerate(units)
+    out = []
     i, count = 0, len(units)
     while i < count:
         text, index = units[i], i
         i += 1
-        if "\ud800" <= text < "\udc00" and i < count:  # a surrogate pair is one character
+        if "\ud800" <= text < "\udc00" and i < count:
             text = (text + units[i]).encode("utf-16-le", "surrogatepass").decode("utf-16-le", "replace")
             i += 1
+        out.append((index, text))
+    return out
+
+
+def pdfium_glyphs(api: _Pdfium, tp, left: float, top: float) -> tuple[list[Glyph], int]:
+    """The page's glyphs: its text in one call, then each glyph's mapping flag, origin,
+    loose box and font size (four cheap calls, see `_Pdfium`)."""
+    glyphs: list[Glyph] = []
+    append = glyphs.append
+    make = tuple.__new__  # Glyph(...) without the named tuple's Python-level __new__
+    bad = 0
+    ox, oy = ctypes.c_double(), ctypes.c_double()
+    p_ox, p_oy = ctypes.byref(ox), ctypes.byref(oy)
+    rect = api.raw.FS_RECTF()
+    p_rect = ctypes.byref(rect)
+    loose_box, origin, font_size, map_error = api.loose_box, api.origin, api.font_size, api.map_error
+    for index, text in characters(page_chars(api, tp)):
         if text.isspace() or text == "\x00":  # pdfium's generated characters are all spaces
             continue
-        if text < " " or text >= "\ue000" and is_bad_text(text) or raw.FPDFText_HasUnicodeMapError(tp, index) == 1:
+        # is_bad_text only where it can be true: a single character from U+E000 up is bad
+        # only in a private-use area or as U+FFFD.
+        if (text < " " or text >= "\ue000" and (text <= "\uf8ff" or text == "\ufffd" or text >= "\U000f0000"
+                                                 or len(text) > 1) and is_bad_text(text)
+                or map_error(tp, index) == 1):
             bad += 1
             text = "\ufffd"
-        raw.FPDFText_GetCharOrigin(tp, index, ctypes.byref(ox), ctypes.byref(oy))
-        raw.FPDFText_GetLooseCharBox(tp, index, ctypes.byref(rect))
-        size = raw.FPDFText_GetFontSize(tp, index) or 1.0
-        glyphs.append(Glyph(text, rect.left - left, rect.right - left, top - oy.value, size))
+        origin(tp, index, p_ox, p_oy)
+        loose_box(tp, index, p_rect)
+        size = font_size(tp, index) or 1.0
+        append(make(Glyph, (text, rect.left - left, rect.right - left, top - oy.value, size)))
     return glyphs, bad
 
 
-def pdfium_objects(raw, container, depth: int = 0):
-    """(type, (x0, y0, x1, y1), raw object) of every page object, inside forms too."""
+def pdfium_objects(api: _Pdfium, container, depth: int = 0):
+    """(type, (x0, y0, x1, y1), object handle) of every path and image object of a page,
+    inside forms too."""
     form = depth > 0
-    count = raw.FPDFFormObj_CountObjects(container) if form else raw.FPDFPage_CountObjects(container)
+    count = api.form_count_objects(container) if form else api.page_count_objects(container)
     x0, y0, x1, y1 = (ctypes.c_float() for _ in range(4))
+    refs = tuple(ctypes.byref(v) for v in (x0, y0, x1, y1))
+    get = api.form_object if form else api.page_object
+    object_type, bounds = api.object_type, api.bounds
     for k in range(max(count, 0)):
-        obj = raw.FPDFFormObj_GetObject(container, k) if form else raw.FPDFPage_GetObject(container, k)
-        kind = raw.FPDFPageObj_GetType(obj)
+        obj = ctypes.c_void_p(get(container, ctypes.c_ulong(k) if form else k))
+        kind = object_type(obj)
         if kind == PAGEOBJ_FORM and depth < MAX_FORM_DEPTH:
-            yield from pdfium_objects(raw, obj, depth + 1)
+            yield from pdfium_objects(api, obj, depth + 1)
         elif kind in (PAGEOBJ_PATH, PAGEOBJ_IMAGE):
-            raw.FPDFPageObj_GetBounds(obj, *(ctypes.byref(v) for v in (x0, y0, x1, y1)))
+            bounds(obj, *refs)
             yield kind, (x0.value, y0.value, x1.value, y1.value), obj
 
 
-def pdfium_has_rules(page) -> bool:
-    """Cheap test for ruled tables: at least two horizontal and two vertical rules, or a
-    single path drawn as a grid. Pages that pass go to pdfplumber's table finder."""
-    import pypdfium2.raw as raw
+def page_objects(page) -> PageObjects:
+    """One walk over the page's objects: is there a ruled table (`has_rules`), and where
+    are the images."""
+    api = pdfium_api()
+    rules = RuleCount()
+    images = []
+    for kind, box, obj in pdfium_objects(api, handle(page.raw)):
+        if kind == PAGEOBJ_IMAGE:
+            images.append(box)
+        elif not rules.found:
+            rules.add(api, box, obj)
+    return PageObjects(rules.found, images)
 
-    horizontal = vertical = 0
-    for kind, (x0, y0, x1, y1), obj in pdfium_objects(raw, page.raw):
-        if kind != PAGEOBJ_PATH:
-            continue
+
+class RuleCount:
+    """Counts ruling lines path by path until a ruled table is certain: at least two
+    horizontal and two vertical rules, or a single path drawn as a grid."""
+
+    def __init__(self) -> None:
+        self.horizontal = self.vertical = 0
+        self.found = False
+
+    def add(self, api: _Pdfium, box, obj) -> None:
+        x0, y0, x1, y1 = box
         w, h = x1 - x0, y1 - y0
         if h <= RULE_MAX_THICKNESS and w >= RULE_MIN_LENGTH:
-            horizontal += 1
+            self.horizontal += 1
         elif w <= RULE_MAX_THICKNESS and h >= RULE_MIN_LENGTH:
-            vertical += 1
+            self.vertical += 1
         elif w >= RULE_MIN_LENGTH and h >= RULE_MIN_LENGTH:
-            if raw.FPDFPath_CountSegments(obj) >= GRID_MIN_SEGMENTS:
-                return True
-            horizontal += 1
-            vertical += 1
-        if horizontal >= 2 and vertical >= 2:
-            return True
-    return False
+            if api.count_segments(obj) >= GRID_MIN_SEGMENTS:
+                self.found = True
+                return
+            self.horizontal += 1
+            self.vertical += 1
+        self.found = self.horizontal >= 2 and self.vertical >= 2
+
+
+def pdfium_has_rules(page) -> bool:
+    """Cheap test for ruled tables (see `RuleCount`). Pages that pass go to pdfplumber's
+    table finder."""
+    return page_objects(page).has_rules

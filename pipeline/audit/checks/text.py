@@ -16,14 +16,19 @@ HAN = regex.compile(r"^\p{Han}+$")
 
 @lru_cache(maxsize=1)
 def _jieba(domain_words: tuple[str, ...]):
+    """A jieba tokenizer with the domain words added: one that reads its dictionary on
+    demand (checks/segment.py), else jieba's default one."""
     import logging
 
     import jieba
 
+    from pipeline.audit.checks.segment import tokenizer
+
     jieba.setLogLevel(logging.WARNING)  # its dictionary-loading chatter goes to stderr, not stdout
+    tk = tokenizer() or jieba.dt
     for w in domain_words:
-        jieba.add_word(w, freq=20000)
-    return jieba
+        tk.add_word(w, freq=20000)
+    return tk
 
 
 DOUBLED = regex.compile(r"(\p{Han}{1,8}?)\1")
@@ -89,17 +94,29 @@ def check_duplicated_word(record: Record, params: dict, tally: Tally):
 def check_truncated_word(record: Record, params: dict, tally: Tally):
     """A name that ends in the first character(s) of a domain word whose rest
     is missing (高龄津 for 高龄津贴), where that stub is a token of its own."""
-    jieba = _jieba(tuple(params["domain_words"]))
     complete = set(params["complete_endings"])
+    stubs = _stubs(tuple(params["words"]), frozenset(complete))
 
     def fix(name: str):
-        hit = _truncation(name, params["words"], complete, jieba)
+        # jieba's last token is a suffix of the name, so a name that ends in no stub has
+        # no hit: jieba (and its dictionary, most of a second to load) is not needed.
+        if not name.endswith(stubs):
+            return None
+        hit = _truncation(name, params["words"], complete, _jieba(tuple(params["domain_words"])))
         if not hit:
             return None
         stub, word = hit
         return {"stub": stub, "word": word}, name + word[len(stub):]
 
     return _name_hits(record, tally, fix)
+
+
+@lru_cache(maxsize=8)
+def _stubs(words: tuple[str, ...], complete: frozenset[str]) -> tuple[str, ...]:
+    """Every ending `_truncation` can report: a proper prefix of a listed word, all Han,
+    that is not a complete ending."""
+    return tuple(sorted({w[:k] for w in words for k in range(1, len(w))
+                         if HAN.match(w[:k]) and w[:k] not in complete}))
 
 
 def _truncation(name: str, words: list[str], complete: set[str], jieba) -> tuple[str, str] | None:
