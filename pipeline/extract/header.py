@@ -18,6 +18,9 @@ from pipeline.model import Record
 
 HEAD_LINES = 60
 YEAR_RE = regex.compile(r"(?P<year>(?:19|20)\s?\d{2})\s*年度")
+# Without any 年度: the first year the opening names that is no date (2022年预算安排…, not 2022年3月).
+BARE_YEAR_RE = regex.compile(r"(?<!\d)(?P<year>20[12]\d)\s*年(?!\s*\d{1,2}\s*月)(?!以来|前|底前)")
+BARE_YEAR_WITHIN = 1500
 TITLE_YEAR_RE = regex.compile(r"(?P<year>(?:19|20)\s?\d{2})\s*(?:年度?|(?=[^\d]))(?!\d{1,2}月)")
 DATE_LIKE = regex.compile(r"(?:19|20)\d{2}\s*[年.\-/]\s*\d{1,2}\s*[月.\-/]")
 FILLED_RE = regex.compile(
@@ -197,7 +200,7 @@ def _year(title: list[NLine], text: Text, record: Record) -> None:
             record.year = int(m.group("year").replace(" ", ""))
             record.field_evidence["year"] = Text([nl]).evidence(*m.span())
             return
-    y = YEAR_RE.search(text.text)
+    y = YEAR_RE.search(text.text) or BARE_YEAR_RE.search(text.text, 0, BARE_YEAR_WITHIN)
     if y:
         record.year = int(y.group("year").replace(" ", ""))
         record.field_evidence["year"] = text.evidence(*y.span())
