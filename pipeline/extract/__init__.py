@@ -61,7 +61,8 @@ def is_truncated(doc: Document) -> bool:
     if not last or doc.tables:
         return False
     in_sentence = len(last) >= 20 and regex.search(r"[，,、]", last) is not None  # prose, not a form's last cell
-    return last.endswith("\ufffd") or (in_sentence and bool(ENDING_WORD.search(last))
+    # a sentence that stops on a comma or an enumeration mark was cut, whatever its length
+    return last.endswith(("\ufffd", "，", ",", "、", "（", "(")) or (in_sentence and bool(ENDING_WORD.search(last))
                                        and not SIGNING_OFF.search(last))
 
 

@@ -20,7 +20,7 @@ import regex
 from pipeline.extract.common import CN_DIGITS, cn_to_int, number_at
 from pipeline.extract.lexicon import lexicon
 from pipeline.extract.normalize import HEADING_RE, Text
-from pipeline.numbers import MONEY_UNITS, Number
+from pipeline.numbers import MONEY_UNITS, Number, parse_number
 
 COMPONENTS = ("basic", "project", "special")
 MENTION_RE = regex.compile(
@@ -59,6 +59,7 @@ class Words:
         self.rate = regex.compile(m["rate"])
         self.decrease, self.increase = regex.compile(m["decrease"]), regex.compile(m["increase"])
         self.parts = regex.compile(b["parts"])
+        self.cell_skip = regex.compile(b["cell_skip"])
 
 
 _WORDS: Words | None = None
@@ -113,6 +114,33 @@ def block_facts(block: Text, doc_type: str | None) -> list[Fact]:
         if sign < 0:
             number = replace(number, value=-number.value)
         out.append(Fact(number, line, field, explicit, label, m.start(), ctx.phrase))
+    return out + _cell_facts(block, project_doc)
+
+
+# A table cell naming an amount with its unit in brackets and the amount in the
+# next cell: 计划安排资金(万元) | 1088.00 (浙江 评价报告, Word tables run into pipes).
+CELL_MONEY = regex.compile(
+    r"(?P<label>[^|\d：:，,。；;]{2,20}?)\s*[（(](?P<u>万元|亿元|千元|元)[)）]\s*\|\s*"
+    r"(?P<n>[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)\s*(?=\||$)", regex.M)
+
+
+def _cell_facts(block: Text, project_doc: bool) -> list[Fact]:
+    if "|" not in block.text:
+        return []
+    out = []
+    for m in CELL_MONEY.finditer(block.text):
+        label = m.group("label").strip()
+        if words().cell_skip.search(label):
+            continue  # 到位资金: money received, neither the budget nor what was spent
+        found = _classify(label, m.group("n") + m.group("u"), _Ctx("total" if project_doc else None), project_doc)
+        if found is None:
+            continue
+        line, field, sign, explicit = found
+        number = parse_number(m.group("n"), m.group("u"))
+        if number is None or field not in ("budget", "executed", "year_start"):
+            continue
+        number = number.with_evidence(block.evidence(m.start("label"), m.end("n")))
+        out.append(Fact(number, line, field, explicit, label, m.start("n"), label))
     return out
 
 
