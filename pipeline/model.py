@@ -250,6 +250,9 @@ class Record:
     truncated: bool = False
     # A form was read down to its 总分/合计 row (False: it stops before; None: no form).
     form_end: bool | None = None
+    # 二级指标 groups of the form under which no indicator was read (their cells' evidence):
+    # the indicator table was not read whole, so its sums are not checked.
+    form_unread_groups: list[tuple[str, Evidence | None]] = field(default_factory=list)
     # Which document this was read from (ingest.document.document_identity); finding ids derive from it.
     document_id: str | None = None
     indicator_count: IndicatorCount | None = None

@@ -11,7 +11,7 @@ import regex
 
 from pipeline.extract.breakdowns import extract_breakdowns
 from pipeline.extract.budget import extract_budget
-from pipeline.extract.conclusion import extract_conclusion
+from pipeline.extract.conclusion import extract_conclusion, extract_conclusion_sentences
 from pipeline.extract.coverage import count_indicators
 from pipeline.extract.form import extract_form
 from pipeline.extract.genre import CUES, REPORT, classify, has_body_cues
@@ -46,6 +46,9 @@ def extract_record(doc: Document) -> Record:
     extract_conclusion(blocks, record)
     if form:
         merge_form(record, form)
+        if record.score is None or record.rating is None:
+            extract_conclusion_sentences(split_blocks([nl for nl in nlines if (nl.src.page, nl.src.line) in form.lines]),
+                                         record)
     note_gaps(record)
     return record
 
@@ -124,6 +127,10 @@ def note_gaps(record: Record) -> None:
         gaps.append(Gap("evaluation", "综合得分", "warning"))
     if record.rating is None:
         gaps.append(Gap("evaluation", "评价结果（等级）", "info"))
+    if record.form_unread_groups:
+        names = "、".join(name for name, _ in record.form_unread_groups)
+        gaps.append(Gap("document", f"表中二级指标 {names} 下的绩效指标（故分值、得分合计未核对）", "warning",
+                        record.form_unread_groups[0][1]))
     for ind in record.indicators:
         subject = f"indicator.{ind.index}"
         if ind.target is None:

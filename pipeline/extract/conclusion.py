@@ -35,3 +35,32 @@ def extract_conclusion(blocks: list[Text], record: Record) -> None:
                 record.rating_evidence = block.evidence(*r.span())
         if record.score is not None and record.rating is not None:
             return
+
+
+# A conclusion sentence written inside a form (评价结论 | 经自评，本项目自评总分93.2分，
+# 评价等级为“优”): only the sentence forms, because a form's cells hold 得分 headers
+# and 等级 columns whose neighbours are no conclusion.
+SENTENCE_SCORE_RE = regex.compile(
+    r"(?:综合得分|自评得分|自评总分|评价得分|总得分)\s*(?:为|是|:|：)\s*(?P<v>\d{1,3}(?:\.\d+)?)\s*分"
+    r"|(?:自评|评价|综合)得(?P<v2>\d{1,3}(?:\.\d+)?)\s*分")
+SENTENCE_RATING_RE = regex.compile(
+    r"(?:评价等级|自评等级|绩效等级|评价结果|自评结果|评定等级)\s*(?:为|是|:|：)\s*[“\"「『]?\s*"
+    r"(?P<r>优秀|良好|中等|较差|优|良|中|差)")
+
+
+def extract_conclusion_sentences(blocks: list[Text], record: Record) -> None:
+    """The score and rating a form's conclusion cell writes as a sentence, for
+    what the form's rows and the narrative did not state."""
+    for block in blocks:
+        if record.score is None:
+            m = SENTENCE_SCORE_RE.search(block.text)
+            if m:
+                n = number_at(block, m, "v" if m.group("v") else "v2")
+                if n is not None:
+                    record.score = n.with_evidence(block.evidence(*m.span()))
+        if record.rating is None:
+            r = SENTENCE_RATING_RE.search(block.text)
+            if r:
+                word = r.group("r")
+                record.rating = RATING_CANON.get(word, word)
+                record.rating_evidence = block.evidence(*r.span())

@@ -20,6 +20,7 @@ from pipeline.extract.common import parse_value
 from pipeline.extract.form_grid import GCell, grids_from_tables, token_runs
 from pipeline.extract.form_labels import (
     BLANK,
+    BRACKETS,
     HEADER_FIELDS,
     LEVEL1_RE,
     LEVEL2_RE,
@@ -59,6 +60,9 @@ class FormPart:
     layout: str = "national"
     lines: set = field(default_factory=set)  # (page, line) of text the form used
     numbers: int = 0
+    # 二级指标 cells (质量指标, 社会效益指标) under which no indicator was read: the
+    # table was not read whole, so its sums (分值 to 100, 得分 to 总分) are unchecked.
+    unread_groups: list[GCell] = field(default_factory=list)
 
 
 # Words only a form's header has (a narrative says 综合得分 and 实际完成值 too):
@@ -79,21 +83,39 @@ def extract_form(doc: Document, nlines: list[NLine]) -> FormPart | None:
         return None
     rows: list[FormRow] = []
     used: set = set()
+    cells: list[GCell] = []
     for grid in grids_from_tables(doc):
         got = rows_from_grid(grid)
         if _has_body(got):
             rows += got
             used |= grid.lines
+            cells += [c for row in grid.rows for c in row]
     for run in token_runs(nlines, list(doc.lines)):
         got = rows_from_tokens(run)
         if _has_body(got):
             rows += got
             used |= run.lines
+            cells += run.tokens
     if not _has_body(rows):
         return None
     part = FormPart(lines=used)
     _map_rows(rows, part)
+    part.unread_groups = _unread_groups(cells, part.indicators)
     return part
+
+
+def _unread_groups(cells: list[GCell], indicators: list[Indicator]) -> list[GCell]:
+    """Each 二级指标 cell of the form heads at least one indicator: one whose
+    name no indicator read carries (as its 一级 or 二级) marks rows not read."""
+    if not indicators:
+        return []
+    named = {BRACKETS.sub("", n) for i in indicators for n in (i.level1, i.level2) if n}
+    out: list[GCell] = []
+    for c in cells:
+        text = BRACKETS.sub("", c.text.strip())
+        if LEVEL2_RE.match(text) and text not in named and all(BRACKETS.sub("", u.text.strip()) != text for u in out):
+            out.append(c)
+    return out
 
 
 def _has_body(rows: list[FormRow]) -> bool:

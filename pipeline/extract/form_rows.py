@@ -69,6 +69,17 @@ def header_map(row: list[GCell]) -> tuple[str, dict[int, str]] | None:
     return None
 
 
+def continuation_map(row: list[GCell], section: str | None) -> tuple[str, dict[int, str]] | None:
+    """A second header row under a spanning one (指标性质 | 指标值 | 度量单位 under
+    年度指标值): every filled cell a header word of the section, no marker needed."""
+    table = {"indicator": INDICATOR_HEADERS, "budget": BUDGET_HEADERS}.get(section or "")
+    filled = [(i, c) for i, c in enumerate(row) if c.text]
+    if table is None or len(filled) < 2:
+        return None
+    roles = {i: r for i, c in filled if (r := header_role(c.text, table)) and r != "group"}
+    return (section, roles) if len(roles) == len(filled) else None
+
+
 def block_weight(cells: list[GCell]) -> GCell | None:
     """The execution weight a budget header states (预算执行情况(20分), 分值(10分),
     得分(20分*执行率)), as a cell with its evidence."""
@@ -92,7 +103,7 @@ def rows_from_grid(grid: Grid) -> list[FormRow]:
     section, roles, unit = None, {}, "万元"
     last_header = False
     for row in grid.rows:
-        hm = header_map(row)
+        hm = header_map(row) or (continuation_map(row, section) if last_header else None)
         if hm:
             new_section, new_roles = hm
             if last_header and new_section == section:
@@ -120,6 +131,9 @@ def rows_from_grid(grid: Grid) -> list[FormRow]:
             if not cells.get("score") and numbers:
                 cells = {"score": numbers[-1], **({"weight": numbers[-2]} if len(numbers) > 1 else {})}
             out.append(FormRow("total", first, cells))
+            grade = next((c for c in row if c is not first and RATING_VALUE.match(c.text)), None)
+            if grade is not None:  # 总分 | 100 | 99.5 | 优: a 等级 closing the total row
+                out.append(FormRow("rating", first, {"rating": grade}))
             continue
         if section is not None:
             fr = _role_row(row, section, roles, unit, first_row=after_header)

@@ -36,7 +36,9 @@ NUM = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 NUM_RE = regex.compile(rf"^{NUM}$")
 PCT_RE = regex.compile(rf"^{NUM}%$")
 MONEY_RE = regex.compile(rf"^{NUM}(?:万元|元)$")
-UNIT_WORDS = {*COUNT_UNITS, *MONEY_UNITS, "%", "百分比", "工作日", "个工作日", "分", "‰", "万人次", "元/月"}
+UNIT_WORDS = {*COUNT_UNITS, *MONEY_UNITS, *(f"万{u}" for u in COUNT_UNITS), "%", "百分比", "工作日", "个工作日",
+              "分", "‰", "元/月", "平方公里", "万平方米", "立方米", "万立方米", "千瓦", "兆瓦", "户次", "人/次",
+              "元/亩", "元/人", "元/户", "元/吨", "公斤", "千克", "万千瓦时", "千瓦时", "标准箱", "车次", "班次"}
 VALUE_RE = regex.compile(rf"{NUM}(?P<u>[\p{{Han}}A-Za-z/%‰]{{1,5}})?")
 # 成本指标 is a 一级 (财预〔2021〕101号) or a 二级 under 产出 (10号): level 1 only
 # when a 二级 word follows it.
@@ -384,11 +386,14 @@ def _ungroup(pattern: str) -> str:
 
 def _totals(tokens: list[GCell], classes: str) -> list[FormRow]:
     out = []
-    for m in regex.finditer(r"S(?P<n>-*N(?:-*N)?)", classes):
+    for m in regex.finditer(r"S(?:-*(?P<g0>G))?(?P<n>-*N(?:-*N)?)(?:-*(?P<g>G))?", classes):
         nums = [t for t, c in zip(tokens[m.start("n") : m.end("n")], classes[m.start("n") : m.end("n")],
                                   strict=True) if c == "N"]
         cells = {"score": nums[-1]}
         if len(nums) == 2:
             cells["weight"] = nums[0]
         out.append(FormRow("total", tokens[m.start()], cells))
+        grade = "g" if m.group("g") else "g0" if m.group("g0") else None
+        if grade:  # 总分 | 100 | 99.7 | 优 (or 总分 优 100 99.7): the 等级 cell of the total row
+            out.append(FormRow("rating", tokens[m.start()], {"rating": tokens[m.start(grade)]}))
     return out

@@ -21,6 +21,7 @@ CROSS_FIELDS = ("year_start", "budget", "executed", "rate")
 def merge_form(record: Record, part: FormPart) -> None:
     record.form_layout = part.layout
     record.form_end = part.score is not None or part.total_weight is not None
+    record.form_unread_groups = [(c.text.strip(), c.evidence) for c in part.unread_groups]
     _merge_budget(record, part)
     if part.indicators:
         record.indicators = part.indicators

@@ -153,6 +153,8 @@ def check_score_rollup(record: Record, params: dict, tally: Tally):
     scores = [i.score for i in record.indicators]
     if not record.form_layout or total is None or not scores or any(s is None for s in scores):
         return
+    if record.form_unread_groups:
+        return  # rows of the table were not read (an extraction_gap says which): their 得分 are missing
     parts = ([fund_score] if fund_score is not None else []) + scores
     tally.ran()
     if sum_holds(total, [(n, 1) for n in parts]):

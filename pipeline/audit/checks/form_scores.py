@@ -31,8 +31,8 @@ def _weights(record: Record) -> list[Number] | None:
 @kind("weight_total", values=("sum", "total", "fund", "n"), total=100)
 def check_weight_total(record: Record, params: dict, tally: Tally):
     """执行率分值 + Σ 三级指标分值 = 100."""
-    if record.form_end is False:
-        return  # the form stops before its 总分 row: its indicators may not all be here
+    if record.form_end is False or record.form_unread_groups:
+        return  # the form stops before its 总分 row, or rows were not read: its indicators may not all be here
     ws = _weights(record)
     if not record.form_layout or ws is None:
         return
