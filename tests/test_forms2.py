@@ -79,7 +79,7 @@ def test_score_committed_corpus(capsys, labels):
     # Floors at what the form reader reaches now (issue 14 asks 0.95 each): a
     # regression fails here; raise them as the reader improves.
     assert total.statuses.get("ok") == len(labels)
-    assert total.precision >= 0.75 and total.recall >= 0.82 and total.field_accuracy >= 0.92, (
+    assert total.precision >= 0.92 and total.recall >= 0.92 and total.field_accuracy >= 0.94, (
         total.precision, total.recall, total.field_accuracy)
 
 
@@ -90,6 +90,9 @@ def test_score_fresh_seed(tmp_path, capsys):
     total, groups = sc.score_all(tmp_path)
     _print(capsys, f"forms2 fresh seed {FRESH_SEED}", total, groups, sc.table)
     assert sum(total.statuses.values()) == len(got)
+    # nothing was tuned on this seed: lower floors than the committed corpus's (0.94 / 0.86 / 0.947 now)
+    assert total.precision >= 0.85 and total.recall >= 0.80 and total.field_accuracy >= 0.92, (
+        total.precision, total.recall, total.field_accuracy)
 
 
 # --- the oracle against hand-checked real forms (fixtures/real INDEX*.md) -------------------

@@ -127,10 +127,12 @@ def _map_rows(rows: list[FormRow], part: FormPart) -> None:
     for row in rows:
         if row.section == "header":
             part.layout = _layout(row, part.layout)
+            if "executed" in row.cells or "year_start" in row.cells:
+                state["rate_base"] = _rate_base(row)
             if "block_weight" in row.cells:
                 state["block_weight"] = _weight(row.cells["block_weight"])
         elif row.section == "budget":
-            _budget_row(row, part)
+            _budget_row(row, part, state.get("rate_base"))
         elif row.section == "indicator":
             _indicator_row(row, part, state)
         elif row.section == "total":
@@ -198,13 +200,26 @@ def _weight(cell: GCell | None) -> Number | None:
 
 # --- budget ---------------------------------------------------------------------
 
-def _budget_row(row: FormRow, part: FormPart) -> None:
+def _rate_base(header: FormRow) -> str | None:
+    """年初预算数(A) | 全年执行数(B) | 执行率(B/A) without a 全年预算数 column: the
+    form defines its rate on the 年初 figure, which is then the budget it executes."""
+    c = header.cells
+    if "budget" in c or "year_start" not in c or "rate" not in c:
+        return None
+    if "A" in c["year_start"].text and regex.search(r"B\s*/\s*A", c["rate"].text):
+        return "year_start"
+    return None
+
+
+def _budget_row(row: FormRow, part: FormPart, rate_base: str | None = None) -> None:
     name = budget_line_of(row.label.text)
     fields = {}
     for role in MONEY_ROLES:
         n = _money(row.cells.get(role), row.money_unit)
         if n is not None:
             fields[role] = n
+    if rate_base and rate_base in fields and "budget" not in fields:
+        fields["budget"] = fields[rate_base]
     for role, fn in (("rate", _pct), ("weight", _weight), ("score", _plain)):
         n = fn(row.cells.get(role))
         if n is not None:

@@ -145,7 +145,10 @@ def _join_wrapped_headers(tokens: list[GCell]) -> list[GCell]:
             piece = tokens[i : i + n]
             joined = BRACKETS.sub("", "".join(t.text for t in piece))
             whole = [BRACKETS.sub("", t.text) in words for t in piece]
-            if len(piece) == n and all(t.text for t in piece) and joined in words and not all(whole):
+            # a piece closing on a bracket (执行率（B/A）) ends its cell, unless a bracket follows
+            closed = any(a.text.endswith(("）", ")")) and not b.text.startswith(("（", "("))
+                         for a, b in zip(piece, piece[1:], strict=False))
+            if len(piece) == n and all(t.text for t in piece) and joined in words and not all(whole) and not closed:
                 out.append(join_cells(piece))
                 i += n
                 break
@@ -272,6 +275,9 @@ def _indicator_rows(tokens: list[GCell], classes: str, roles: list[str]) -> list
     stop = regex.search(r"[SRHB]", classes)
     end = stop.start() if stop else len(classes)
     tokens, classes = _drop_sub_items(tokens[:end], classes[:end])
+    # a table cut (or a dump that drops blank cells) after its last row's 分值: its
+    # missing trailing cells are blank, not a reason to lose the row
+    tokens, classes = tokens + [EMPTY, EMPTY], classes + "--"
     if "name" in roles and "level1" not in roles:
         roles = ["level1", *roles]  # rows may start with a 一级 cell whose header was lost
     if "name" in roles and "level2" not in roles:
@@ -305,11 +311,14 @@ def _indicator_rows(tokens: list[GCell], classes: str, roles: list[str]) -> list
 
 
 TEXT_CLASSES = "LMCTUQY"
+EMPTY = GCell("", None)
 VALUE_ROLES = ("op", "target_ys", "target", "actual", "coef", "weight", "score")
 
 
 def _complete(rows: list[FormRow]) -> int:
-    return sum(1 for r in rows if "name" in r.cells and "weight" in r.cells and "score" in r.cells)
+    """Rows with a name and a figure for 分值 and 得分 (an operator read as 分值 is no row)."""
+    return sum(1 for r in rows if "name" in r.cells and NUM_RE.match(r.cells.get("weight", EMPTY).text)
+               and NUM_RE.match(r.cells.get("score", EMPTY).text))
 
 
 def _label_first_rows(tokens: list[GCell], classes: str, roles: list[str]) -> list[FormRow]:

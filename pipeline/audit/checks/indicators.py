@@ -130,16 +130,18 @@ def check_claim(record: Record, params: dict, tally: Tally):
                   ev, stated=said, expected=f"{truth}预期目标", suggestion=f"{truth}预期目标", gross=True)
 
 
-RATE_NAME = regex.compile(r"率|满意度|达标|覆盖|合格|及时|知晓|参与度|入学|占比")
-
-
-@kind("percent_range", values=("name", "actual"), high=100, low=0)
+@kind("percent_range", values=("name", "actual"), high=100, low=0,
+      names="率|满意度|达标|覆盖|合格|及时|知晓|参与度|入学|占比",
+      # a ratio of two amounts may pass 100%: spending against a cap, growth, completion
+      not_names="控制率|增长率|增幅|增速|完成率|执行率|变动率|调整率|偏差率|超支率|提高率|周转率|收益率|回报率|比率")
 def check_percent_range(record: Record, params: dict, tally: Tally):
-    """Rates of the 满意度/覆盖率/合格率 kind cannot leave [0, 100%]."""
+    """Rates of the 满意度/覆盖率/合格率 kind (shares of a whole) cannot leave [0, 100%]."""
     high, low = Decimal(params["high"]), Decimal(params["low"])
+    names, not_names = regex.compile(params["names"]), regex.compile(params["not_names"])
     for ind in record.indicators:
         a = ind.actual
-        if a is None or a.unit != "%" or not RATE_NAME.search(ind.name or ""):
+        name = ind.name or ""
+        if a is None or a.unit != "%" or not names.search(name) or not_names.search(name):
             continue
         tally.ran()
         if low <= a.value <= high:
