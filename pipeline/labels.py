@@ -5,6 +5,8 @@ Markdown, Excel, HTML), so a budget line has one name everywhere."""
 
 from __future__ import annotations
 
+import re
+
 SEVERITY_ZH = {"error": "错误", "warning": "警告", "info": "提示"}
 STATUS_ZH = {"ok": "已审核", "failed": "无法读取"}
 DOC_TYPE_ZH = {"department_overall": "部门整体支出", "project": "项目支出"}
@@ -68,6 +70,22 @@ INDEX_COLUMNS = ("finding_id", "rule", "subject", "unit", "year", "doc_type", "r
                  "document_id")
 # Workbooks exported before finding ids derived from the document lack its identity.
 LEGACY_INDEX_COLUMNS = INDEX_COLUMNS[:-1]
+# Characters a workbook cannot hold (XML 1.0 forbids them: a vertical tab from Word, ESC, BEL,
+# lone surrogates) are written as OOXML's own escape _xHHHH_, which Excel shows as the
+# character and writes back the same way; a literal _xHHHH_ in the text gets its underscore
+# escaped (_x005F_), so `cell_text` and `cell_value` are exact inverses.
+_XLSX_UNSAFE = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]|_(?=x[0-9A-Fa-f]{4}_)")
+_XLSX_ESCAPE = re.compile(r"_x([0-9A-Fa-f]{4})_")
+
+
+def cell_text(text: str) -> str:
+    """Document text as a workbook cell can hold it (see `_XLSX_UNSAFE`)."""
+    return _XLSX_UNSAFE.sub(lambda m: f"_x{ord(m.group()):04X}_", text)
+
+
+def cell_value(value):
+    """A workbook cell's value as the text it stood for (`cell_text` undone)."""
+    return _XLSX_ESCAPE.sub(lambda m: chr(int(m.group(1), 16)), value) if isinstance(value, str) else value
 
 
 def subject_zh(subject: str, record: dict | None = None) -> str:

@@ -8,7 +8,7 @@ the unit; its interval is what those digits allow. Parsing converts money to
 
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal, InvalidOperation, localcontext
 
 import regex
 
@@ -34,6 +34,19 @@ NUMBER_RE = regex.compile(
     rf"(?P<unit>{UNIT_PATTERN})?"
 )
 
+# Decimal's default 28 digits rounded a 27-digit amount's sums and made rounding it for display
+# raise (a crash shown as 内部出错, not a finding). Figures and everything computed from them use
+# ARITHMETIC_PREC digits; a run of more than MAX_DIGITS digits is not read as a figure at all.
+MAX_DIGITS = 40
+ARITHMETIC_PREC = 100
+
+
+def arithmetic():
+    """The Decimal context figures are read, added, divided and rounded in:
+    exact for any figure of up to MAX_DIGITS digits (`with arithmetic(): ...`)."""
+    return localcontext(prec=ARITHMETIC_PREC)
+
+
 def parse_number(raw: str, unit: str | None = None) -> Number | None:
     """Parse a normalised number string like '3921.85', '2,571,400.00', '-32.09'
     with an optional unit (taken from the string's tail if not given)."""
@@ -46,6 +59,8 @@ def parse_number(raw: str, unit: str | None = None) -> Number | None:
 def number_from_match(m: regex.Match, unit: str | None = None) -> Number | None:
     digits = m.group("int").replace(",", "")
     frac = m.group("frac") or ""
+    if len(digits) + len(frac) > MAX_DIGITS:
+        return None  # an identifier or a row of digits, not a figure
     unit = unit or m.group("unit")
     try:
         value = Decimal(f"{digits}.{frac}" if frac else digits)
@@ -58,7 +73,8 @@ def number_from_match(m: regex.Match, unit: str | None = None) -> Number | None:
     source_unit = None
     if unit in MONEY_UNITS:
         shift = MONEY_UNITS[unit]
-        value = value.scaleb(shift)
+        with arithmetic():
+            value = value.scaleb(shift)
         decimals -= shift
         source_unit = unit if unit != "万元" else None
         unit = "万元"
@@ -72,8 +88,9 @@ def number_from_match(m: regex.Match, unit: str | None = None) -> Number | None:
 def format_decimal(value: Decimal, decimals: int) -> str:
     """Round half-up for display, as reports do."""
     decimals = max(decimals, 0)
-    q = Decimal(1).scaleb(-decimals)
-    return str(value.quantize(q, rounding="ROUND_HALF_UP"))
+    with arithmetic():
+        q = Decimal(1).scaleb(-decimals)
+        return str(value.quantize(q, rounding="ROUND_HALF_UP"))
 
 
 def display(n: Number) -> str:

@@ -7,6 +7,7 @@ from dataclasses import replace
 from pipeline.audit.checks import KINDS, Tally
 from pipeline.audit.rules import Rule
 from pipeline.model import Finding, Record, finding_id
+from pipeline.numbers import arithmetic
 
 # A finding whose evidence was read by OCR with a character scored below this
 # (recogniser probability, 0..1) may rest on a misread digit: an error becomes
@@ -18,6 +19,11 @@ OCR_LOW_NOTE = "（OCR 识别置信度低，请核对原件）"
 def audit_record(record: Record, rules: list[Rule]) -> tuple[list[Finding], int]:
     """All findings for one record, in catalogue order, and how many checks ran.
     Their ids derive from `record.document_id` (model.finding_id)."""
+    with arithmetic():  # sums and rates of long figures stay exact (pipeline.numbers)
+        return _audit_record(record, rules)
+
+
+def _audit_record(record: Record, rules: list[Rule]) -> tuple[list[Finding], int]:
     tally = Tally()
     findings: list[Finding] = []
     seen: dict[tuple[str, str], int] = {}

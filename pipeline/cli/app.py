@@ -16,7 +16,8 @@ EXAMPLES = """例子 (examples):
   perfaudit audit submissions/ --out reports/2024 --format json,md,xlsx,html
   perfaudit show fixtures/minzhengju_2023_self_evaluation.txt
   perfaudit rules
-退出码 (exit status): 0 无错误; 1 有错误级问题; 2 用法错误; 3 有文件无法读取。"""
+退出码 (exit status): 0 无错误; 1 有错误级问题; 2 用法错误; 3 有文件无法读取;
+  4 perfaudit 自身出错（内部错误、数据库损坏、磁盘已满、结果无法写出），应视为运行失败。"""
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -90,6 +91,10 @@ def main(argv: list[str] | None = None) -> int:
 
         os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
         return 0
+    except Exception as exc:  # noqa: BLE001 - perfaudit itself failed: exit 4, never 1 (error findings)
+        from pipeline.cli.failure import report_failure
+
+        return report_failure(exc, getattr(args, "db", None))
 
 
 def _audit(args, parser) -> int:
@@ -105,10 +110,11 @@ def _audit(args, parser) -> int:
     store, failed = cli_batch.open_store(args)
     if failed:
         return failed
-    run = None
+    run, failing = None, False
     try:
         run = cli_batch.start_batch(args, store)
         if not run.spool.reports:
+            run.finish(store, "done")
             print("perfaudit: 没有找到可审核的文件（.txt .docx .pdf .zip）。", file=sys.stderr)
             return 2
         return _audit_outputs(args, run, store, formats)
@@ -118,11 +124,18 @@ def _audit(args, parser) -> int:
     except ExecutorError as exc:
         print(f"perfaudit: {exc}", file=sys.stderr)
         return 2
+    except BaseException:
+        failing = True
+        raise
     finally:
         if run is not None:
             run.close()
         if store is not None:
-            store.close()
+            try:
+                store.close()
+            except Exception:  # a store error on close must not hide the one on its way out
+                if not failing:
+                    raise
 
 
 def _audit_outputs(args, run, store, formats) -> int:
@@ -130,11 +143,19 @@ def _audit_outputs(args, run, store, formats) -> int:
     from pipeline.cli.review import load_decisions
     from pipeline.report.document import write_json
 
-    cli_batch.post_checks(args, run, store)
-    new_only = getattr(args, "new_only", False)
-    decisions = load_decisions(args, store, open_db=False)
-    if decisions is not None:
-        run.spool.carry_decisions(decisions, new_only)
+    try:
+        cli_batch.post_checks(args, run, store)
+        new_only = getattr(args, "new_only", False)
+        decisions = load_decisions(args, store, open_db=False)
+        if decisions is not None:
+            run.spool.carry_decisions(decisions, new_only)
+    except BaseException:
+        try:  # a batch check that failed: the run is not done (its cross-document findings are missing)
+            run.finish(store, "failed")
+        except Exception:  # noqa: BLE001 - the store itself failed; that error is on its way out
+            pass
+        raise
+    run.finish(store, "done")  # with the summary the outputs carry (batch findings, --new-only)
     document = run.spool.document()
     if args.json:
         write_json(document, sys.stdout)

@@ -10,6 +10,8 @@ import os
 import sys
 from pathlib import Path
 
+from pipeline.report.escape import visible
+
 TERMINAL_MAX_REPORTS = 20  # beyond this the terminal gets the summary only (see --out)
 
 
@@ -47,7 +49,27 @@ def check_audit_args(args, parser) -> None:
         parser.error("--scheduler 和 --send-bytes 需要 --executor dask")
     missing = missing_inputs(args.paths)
     if missing:
-        parser.error(f"找不到输入：{', '.join(missing)}")
+        parser.error(f"找不到输入：{', '.join(visible(m, keep_newlines=False) for m in missing)}")
+    problem = out_dir_problem(args.out) if args.out else None
+    if problem:  # found before the run, not after an hour of auditing
+        parser.error(problem)
+
+
+def out_dir_problem(out: str) -> str | None:
+    """Why --out DIR cannot take the outputs (None: it can): it names a file,
+    or the folder cannot be made or written. Creates the folder."""
+    import tempfile
+
+    path, shown = Path(out), visible(out, keep_newlines=False)
+    if path.exists() and not path.is_dir():
+        return f"--out 应是一个目录，而 {shown} 是已存在的文件：请换一个目录名。"
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        with tempfile.TemporaryFile(dir=path):
+            pass
+    except OSError as exc:
+        return f"--out 目录 {shown} 无法创建或写入（{exc.strerror or exc}）：请换一个可写的目录。"
+    return None
 
 
 def open_store(args):
@@ -85,7 +107,7 @@ def start_batch(args, store):
                              read=read_settings(args),
                              use_cache=not args.no_cache, executor=args.executor,
                              scheduler=args.scheduler, send_bytes=args.send_bytes)
-    return run_batch(args.paths, settings, store, progress=progress_for(not args.quiet))
+    return run_batch(args.paths, settings, store, progress=progress_for(not args.quiet), finish=False)
 
 
 def post_checks(args, run, store) -> None:

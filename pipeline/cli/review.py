@@ -122,6 +122,9 @@ def _review_import(args) -> int:
             print(msg, file=sys.stderr)
         print(f"共 {len(report.errors)} 行有误，未导入任何结论；请修改工作簿后重新导入。", file=sys.stderr)
         return 2
+    if report.future_dated:
+        print(f"提示：工作簿的保存时间 {report.future_dated:%Y-%m-%d %H:%M} 晚于现在，审核结论按导入时间记录"
+              "（否则它会压过之后所有的结论）。", file=sys.stderr)
     print(f"已导入 {report.inserted} 条审核结论，{report.unchanged} 条与数据库中相同（未变），"
           f"{report.blank} 行未填写。", file=sys.stderr)
     return 0

@@ -36,7 +36,9 @@ def add_commands(sub) -> dict:
     """Add subparsers to `sub`; return {command name: handler(args) -> exit code}."""
     fmt = argparse.RawDescriptionHelpFormatter
     query = sub.add_parser("query", help="对结果数据库执行 SQL 查询（只读）",
-                           description="对 perfaudit 的 DuckDB 数据库执行一条只读 SQL，结果打印到标准输出。",
+                           description="对 perfaudit 的 DuckDB 数据库执行一条只读 SQL，结果打印到标准输出。"
+                                       "查询只能读取数据库中的表：不能读写文件（COPY、EXPORT、read_text 等）、"
+                                       "安装或加载扩展、修改设置。",
                            epilog=QUERY_EXAMPLES, formatter_class=fmt)
     query.add_argument("sql", metavar="SQL", help="一条 SQL 语句（DuckDB 语法）")
     query.add_argument("--db", metavar="PATH", help=_db_help())
@@ -69,47 +71,74 @@ def _open(args):
 
 
 def _query(args) -> int:
+    """The SQL runs read-only and sandboxed (Store.lock_down): it reads the
+    store's tables and nothing else, and writes nothing anywhere."""
     import duckdb
 
     store = _open(args)
     if store is None:
         return 2
     try:
-        columns, rows = store.query(args.sql)
+        store.lock_down()
+        columns, rows = store.stream(args.sql)
+        if args.json:
+            _print_json(columns, rows)
+        elif args.csv:
+            import csv
+
+            w = csv.writer(sys.stdout, lineterminator="\n")
+            w.writerow(columns)
+            w.writerows(rows)
+        else:
+            _print_table(columns, rows)
     except duckdb.Error as exc:
-        print(f"perfaudit: SQL 有误：{exc}", file=sys.stderr)
+        refused = "Permission Error" in str(exc) or "configuration" in str(exc)
+        why = "perfaudit query 只能读取数据库中的表，不能读写文件、安装扩展或修改设置" if refused else "SQL 有误"
+        print(f"perfaudit: {why}：{exc}", file=sys.stderr)
         return 2
     finally:
         store.close()
-    if args.json:
-        _print_json(columns, rows)
-    elif args.csv:
-        import csv
-
-        w = csv.writer(sys.stdout, lineterminator="\n")
-        w.writerow(columns)
-        w.writerows(rows)
-    else:
-        _print_table(columns, rows)
     return 0
 
 
-def _print_json(columns: list[str], rows: list[tuple]) -> None:
+def _print_json(columns: list[str], rows) -> None:
+    """A JSON array of objects, written row by row."""
     import json
 
-    data = [dict(zip(columns, row, strict=True)) for row in rows]
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
-
-
-def _print_table(columns: list[str], rows: list[tuple]) -> None:
-    """Tab-separated with a header: readable at a terminal, easy to cut/awk."""
-    sys.stdout.write("\t".join(columns) + "\n")
+    first = True
     for row in rows:
-        sys.stdout.write("\t".join("" if v is None else str(v) for v in row) + "\n")
-    print(f"（{len(rows)} 行）", file=sys.stderr)
+        item = json.dumps(dict(zip(columns, row, strict=True)), ensure_ascii=False, indent=2, default=str)
+        sys.stdout.write(("[\n  " if first else ",\n  ") + item.replace("\n", "\n  "))
+        first = False
+    sys.stdout.write("[]\n" if first else "\n]\n")
+
+
+def _print_table(columns: list[str], rows) -> None:
+    """Tab-separated with a header: readable at a terminal, easy to cut/awk.
+    Control characters in values are shown as their codes (the table is for
+    people; --csv and --json give the values as stored)."""
+    from pipeline.report.escape import visible
+
+    sys.stdout.write("\t".join(columns) + "\n")
+    n = 0
+    for row in rows:
+        sys.stdout.write("\t".join("" if v is None else visible(v, keep_newlines=False) for v in row) + "\n")
+        n += 1
+    print(f"（{n} 行）", file=sys.stderr)
+
+
+def _out_ok(args) -> bool:
+    from pipeline.cli.audit import out_dir_problem
+
+    problem = out_dir_problem(args.out)
+    if problem:
+        print(f"perfaudit: {problem}", file=sys.stderr)
+    return problem is None
 
 
 def _export(args) -> int:
+    if not _out_ok(args):
+        return 2
     store = _open(args)
     if store is None:
         return 2
@@ -128,6 +157,8 @@ def _validate(args) -> int:
     from pipeline.cli.audit import run_validation
     from pipeline.store.db import DEFAULT_DB, Store, StoreError
 
+    if not _out_ok(args):
+        return 2
     try:
         store = Store(args.db or DEFAULT_DB)
     except StoreError as exc:

@@ -8,10 +8,10 @@ import regex
 
 from pipeline.extract.common import make_target, parse_value
 from pipeline.extract.normalize import Text
-from pipeline.model import Indicator, Record
+from pipeline.model import Gap, Indicator, Record
 
 HEADING_RE = regex.compile(
-    r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、]|[一二三四五六七八九十]{1,3}[、.])?\s*"
+    r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,3}[.、]|[一二三四五六七八九十]{1,3}[、.])?\s*"
     r"(?:绩效)?指标\s*(?P<ord>[一二三四五六七八九十百\d]{1,4})\s*[:：]?\s*(?P<name>.*)$"
 )
 TARGET_WORDS = r"(?:预期指标值?|年度指标值|年度目标值|预期目标值|目标值|计划指标值?|指标值)"
@@ -39,7 +39,7 @@ REASON_ANY = regex.compile(r"原因|由于|因为|导致|致使|所致|系因")
 NOT_MONITORED = regex.compile(r"未(?:达到|到)监控节点|未监控|不适用|无")
 
 
-MARKER_RE = regex.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,2}[.、](?!\d)|[一二三四五六七八九十]{1,3}[、.])\s*")
+MARKER_RE = regex.compile(r"^(?:[（(][一二三四五六七八九十\d]{1,3}[)）]|\d{1,3}[.、](?!\d)|[一二三四五六七八九十]{1,3}[、.])\s*")
 LEVEL_LABEL_RE = regex.compile(
     r"^(?:(?:产出|效益|满意度|成本)指标\s*[-—:：/]\s*)?"
     r"(?:数量|质量|时效|成本|经济效益|社会效益|生态效益|可持续影响|服务对象满意度|满意度|经济成本|社会成本)指标\s*[:：]?\s*"
@@ -67,7 +67,21 @@ def extract_indicators(blocks: list[Text], record: Record) -> None:
         if not is_indicator_block(block):
             continue
         for part in _inline_parts(block):
-            record.indicators.append(_parse_block(part, len(record.indicators) + 1))
+            ind = _parse_block(part, len(record.indicators) + 1)
+            record.indicators.append(ind)
+            _note_merged(part, ind, record)
+
+
+def _note_merged(block: Text, ind: Indicator, record: Record) -> None:
+    """An indicator under one heading whose body states several numeric targets
+    holds indicators whose own headings were not recognised: say so (an
+    extraction_gap), rather than audit them silently as one."""
+    if not HEADING_RE.match(block.nlines[0].text) or len(block.nlines) < 2:
+        return
+    targets = [m for m in TARGET_RE.finditer(Text(block.nlines[1:]).text) if regex.search(r"\d", m.group("v"))]
+    if len(targets) > 1:
+        record.gaps.append(Gap(f"indicator.{ind.index}", f"指标划分（该指标下写有 {len(targets)} 个预期指标值，"
+                               "可能有指标未能分开）", "warning", ind.evidence))
 
 
 def _inline_parts(block: Text) -> list[Text]:

@@ -30,10 +30,11 @@ PAGE_NUMBER_RE = regex.compile(
     r"^\s*(?:[-—–－]\s*\d{1,4}\s*[-—–－]|第\s*\d{1,4}\s*页(?:\s*[,，/]?\s*共\s*\d{1,4}\s*页)?|\d{1,4}\s*/\s*\d{1,4})\s*$"
 )
 BARE_NUMBER_RE = regex.compile(r"^\s*\d{1,3}\s*$")
-# Heading markers that start a new block: 一、 （一） (1) 1． 第一部分 附件.
+# Heading markers that start a new block: 一、 （一） (1) 1． 第一部分 附件. Up to three digits:
+# a report may list more than 99 indicators (with two, 100. and on ran into indicator 99).
 HEADING_RE = regex.compile(
-    r"^(?:[一二三四五六七八九十]{1,3}[、.]|[（(][一二三四五六七八九十]{1,3}[)）]|[（(]\d{1,2}[)）]"
-    r"|\d{1,2}[、.](?!\d)|第[一二三四五六七八九十]{1,3}[章节部分]|附件)"
+    r"^(?:[一二三四五六七八九十]{1,3}[、.]|[（(][一二三四五六七八九十]{1,3}[)）]|[（(]\d{1,3}[)）]"
+    r"|\d{1,3}[、.](?!\d)|第[一二三四五六七八九十]{1,3}[章节部分]|附件)"
 )
 
 

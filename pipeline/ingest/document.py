@@ -25,6 +25,8 @@ ERROR_CODES = (
     "unsafe_archive",
     # Added by the run (#17): several reports in one file, refused rather than read as one.
     "several_reports",
+    # A file past a size limit (pipeline.ingest.limits): it would take too much memory to read.
+    "too_large",
 )
 
 

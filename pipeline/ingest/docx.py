@@ -17,11 +17,11 @@ import zipfile
 
 from pipeline.ingest.document import Cell, Document, IngestError, Line, Table
 from pipeline.ingest.docx_numbering import Numbering
+from pipeline.ingest.limits import DOCX_LIMITS, check_zip
 from pipeline.ingest.pdf_layout import is_cjk
 
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MC_FALLBACK = "{http://schemas.openxmlformats.org/markup-compatibility/2006}Fallback"
-MAX_PART_BYTES = 200 * 2**20  # an uncompressed document.xml larger than this is a zip bomb
 NEW_PAGE_SECTIONS = {"nextPage", "oddPage", "evenPage", None}
 OTHER_OFFICE = {
     "xl/workbook.xml": "Excel 工作簿（.xlsx）",
@@ -76,8 +76,7 @@ def check_container(data: bytes) -> None:
                     if part in names:
                         raise IngestError("unsupported_format", MSG_OTHER.format(kind=kind))
                 raise IngestError("unsupported_format", MSG_NOT_WORD)
-            if zf.getinfo("word/document.xml").file_size > MAX_PART_BYTES:
-                raise IngestError("unreadable", MSG_BAD_XML.format(detail="document.xml 过大"))
+            check_zip(zf, "DOCX 文件", DOCX_LIMITS)  # python-docx holds every part in memory
     except (zipfile.BadZipFile, EOFError, OSError, ValueError) as exc:
         raise IngestError("unreadable", MSG_CORRUPT) from exc
 

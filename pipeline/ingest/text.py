@@ -8,9 +8,11 @@ to import). Anything unreadable raises `IngestError` with a SPEC §3 code.
 from __future__ import annotations
 
 import codecs
+import stat
 from dataclasses import replace
 from pathlib import Path
 
+from pipeline.ingest import limits
 from pipeline.ingest.document import Document, IngestError, Line, bytes_identity, text_identity
 from pipeline.ingest.settings import ReadSettings, as_read_settings
 
@@ -48,12 +50,18 @@ def read_document(path: str | Path, display_name: str | None = None, settings: R
             f"不支持的文件格式：{LEGACY_FORMATS[suffix]}。请另存为 .docx 或导出为 PDF 后重新提交。",
         )
     try:
+        st = path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or a device would be read for ever
+            raise IngestError("unreadable", "不是普通文件（命名管道、设备或指向它们的链接），无法读取。")
+        limits.check_input_size(st.st_size)
         data = path.read_bytes()
     except OSError as exc:
         raise IngestError("unreadable", f"无法读取文件：{exc.strerror or exc}") from exc
     if not data.strip():
         raise IngestError("empty", "文件为空，没有可审核的内容。")
     if suffix == ".pdf" or data[:5] == b"%PDF-":
+        limits.check_pdf_streams(data)
+        limits.check_pdf_pages(data)
         if settings.ocr.mode == "never":
             from pipeline.ingest.pdf import read_pdf
 

@@ -18,12 +18,22 @@ from pipeline.model import SEVERITIES
 PRETTY_MAX_REPORTS = 100  # above this, one compact line per report in the JSON document
 
 
+# Exit statuses (SPEC §2, and 4 added here): what a scheduler keys on.
+EXIT_CLEAN = 0  # every input read, no error finding
+EXIT_ERRORS = 1  # at least one error finding
+EXIT_USAGE = 2  # usage error: nothing (or not everything asked for) was audited
+EXIT_UNREADABLE = 3  # at least one input could not be read (takes precedence over 1)
+EXIT_INTERNAL = 4  # perfaudit itself failed (a bug, a damaged or full store, outputs not written): never a normal result
+INTERNAL_ERROR = "internal_error"  # the error code of a report perfaudit failed on through its own fault
+
+
 class Summary:
-    """`{"reports", "failed", "findings": {severity: n}, "cached"}`, plus the
-    run's extra blocks (`extra`: executor spread, OCR pages)."""
+    """`{"reports", "failed", "findings": {severity: n}, "cached"}`, plus
+    `internal_errors` when perfaudit failed on some input, and the run's extra
+    blocks (`extra`: executor spread, OCR pages)."""
 
     def __init__(self):
-        self.reports = self.failed = self.cached = 0
+        self.reports = self.failed = self.cached = self.internal = 0
         self.findings = dict.fromkeys(SEVERITIES, 0)
         self.extra: dict = {}
         self.hidden: dict | None = None  # what a filter (--new-only) dropped: report.hidden
@@ -31,6 +41,7 @@ class Summary:
     def add(self, rep: dict, cached: bool = False) -> None:
         self.reports += 1
         self.failed += rep["status"] != "ok"
+        self.internal += (rep.get("error") or {}).get("code") == INTERNAL_ERROR
         self.cached += cached
         self.count(rep["findings"])
 
@@ -43,14 +54,19 @@ class Summary:
                "cached": self.cached, **self.extra}
         if self.hidden is not None:
             out["hidden"] = self.hidden
+        if self.internal:
+            out["internal_errors"] = self.internal
         return out
 
 
 def exit_code(summary: dict) -> int:
-    """SPEC §2: 3 if any input unreadable, else 1 if any error finding, else 0."""
+    """4 if perfaudit failed on some input through its own fault; else SPEC §2:
+    3 if any input unreadable, else 1 if any error finding, else 0."""
+    if summary.get("internal_errors"):
+        return EXIT_INTERNAL
     if summary["failed"]:
-        return 3
-    return 1 if summary["findings"]["error"] else 0
+        return EXIT_UNREADABLE
+    return EXIT_ERRORS if summary["findings"]["error"] else EXIT_CLEAN
 
 
 def document(reports, summary: dict) -> dict:

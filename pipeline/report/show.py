@@ -8,6 +8,7 @@ This is a view for people, not data: pipeline.cli.review prints it to stdout
 from __future__ import annotations
 
 from pipeline.labels import SEVERITY_ZH, subject_zh
+from pipeline.report.escape import markup, visible
 from pipeline.report.excerpt import Excerpt
 from pipeline.report.hidden import empty_text
 from pipeline.report.highlight import locate, locate_cell
@@ -17,13 +18,13 @@ EVIDENCE_STYLE = {"error": "black on red", "warning": "black on yellow", "info":
 
 
 def print_report(console, rep: dict, context: int) -> None:
-    console.rule(f"[bold]{rep['source']}")
+    console.rule(f"[bold]{markup(rep['source'])}")
     if rep["status"] != "ok":
-        console.print(f"[bold red]无法读取[/]（{rep['error']['code']}）：{rep['error']['message']}")
+        console.print(f"[bold red]无法读取[/]（{markup(rep['error']['code'])}）：{markup(rep['error']['message'])}")
         return
     rec = rep["record"] or {}
-    console.print(f"单位：{rec.get('unit') or '未识别'}　年度：{rec.get('year') or '未识别'}　"
-                  f"综合得分：{rec.get('score')}　等级：{rec.get('rating')}")
+    console.print(f"单位：{markup(rec.get('unit') or '未识别')}　年度：{markup(rec.get('year') or '未识别')}　"
+                  f"综合得分：{markup(rec.get('score'))}　等级：{markup(rec.get('rating'))}")
     counts = {s: sum(1 for f in rep["findings"] if f["severity"] == s) for s in SEVERITY_ZH}
     console.print("　".join(f"[{SEVERITY_STYLE[s]}]{SEVERITY_ZH[s]} {n}[/]" for s, n in counts.items()))
     if not rep["findings"]:
@@ -36,12 +37,11 @@ def print_report(console, rep: dict, context: int) -> None:
 
 
 def _print_finding(console, n: int, f: dict, rec: dict, excerpt: Excerpt | None, context: int) -> None:
-    from rich.markup import escape
-
+    escape = markup
     sev = f["severity"]
     lines, tables = (excerpt.lines, excerpt.table_list()) if excerpt else ((), [])
-    console.print(f"[bold]{n}.[/] [{SEVERITY_STYLE[sev]}]【{SEVERITY_ZH[sev]}】[/] [bold]{f['rule']}[/] "
-                  f"{escape(subject_zh(f['subject'], rec))}  [dim]问题编号 {f['id']}[/]")
+    console.print(f"[bold]{n}.[/] [{SEVERITY_STYLE[sev]}]【{SEVERITY_ZH[sev]}】[/] [bold]{escape(f['rule'])}[/] "
+                  f"{escape(subject_zh(f['subject'], rec))}  [dim]问题编号 {escape(f['id'])}[/]")
     console.print(escape(f["message"]), style="")
     extra = [f"应为 {f['expected']}" if f.get("expected") else "", f"建议 {f['suggestion']}" if f.get("suggestion") else ""]
     if any(extra):
@@ -82,7 +82,7 @@ def _cell_row(t: int, row: int, table, cols: set[int], style: str):
     for i, c in enumerate(cells):
         if i:
             text.append(" │ ", style="dim")
-        text.append(c.text.replace("\n", " "), style=style if c.col in cols else "")
+        text.append(visible(c.text, keep_newlines=False), style=style if c.col in cols else "")
     return text
 
 
@@ -120,6 +120,20 @@ def _line_text(line, spans: list[tuple[int, int]], style: str):
     marker = "▶" if spans else " "
     text = Text(f"{marker}{where:>6} │ ", style="bold" if spans else "dim")
     body = Text(line.text)
+    if visible(line.text) != line.text:  # control characters shown as codes; highlights keep their place
+        body = _visible_text(line.text, spans, style)
+        spans = ()
     for start, end in spans:
         body.stylize(style, start, end)
     return text + body
+
+
+def _visible_text(text: str, spans: list[tuple[int, int]], style: str):
+    """`text` with control characters written as codes, `spans` (offsets into
+    `text`) highlighted on the codes that stand for them."""
+    from rich.text import Text
+
+    out = Text()
+    for i, ch in enumerate(text):
+        out.append(visible(ch), style=style if any(a <= i < b for a, b in spans) else "")
+    return out

@@ -8,7 +8,9 @@ from __future__ import annotations
 from pathlib import Path
 
 from pipeline.labels import SEVERITY_ZH, where_zh
+from pipeline.report.atomic import replace_dir, replace_file, replacing
 from pipeline.report.document import build_document, exit_code, write_json  # noqa: F401 - the report API
+from pipeline.report.escape import markup, visible
 from pipeline.report.hidden import empty_text, hidden_text
 from pipeline.report.tables import indicators_read
 
@@ -24,7 +26,7 @@ def write_outputs(document: dict, out_dir: Path, formats: list[str],
     written = []
     if "json" in formats:
         p = out_dir / "audit.json"
-        with open(p, "w", encoding="utf-8") as fh:
+        with replacing(p) as fh:  # a full disk leaves the previous audit.json whole
             write_json(document, fh)
         written.append(p)
     if "md" in formats:
@@ -34,18 +36,19 @@ def write_outputs(document: dict, out_dir: Path, formats: list[str],
     if "xlsx" in formats:
         from pipeline.report.xlsx import write_xlsx
 
-        written.append(write_xlsx(document, out_dir / "audit.xlsx", fingerprints))
+        written.append(replace_file(out_dir / "audit.xlsx", lambda tmp: write_xlsx(document, tmp, fingerprints)))
     if "html" in formats:
         from pipeline.report.html import write_html
 
-        written.append(write_html(document, out_dir / "html"))
+        replace_dir(out_dir / "html", lambda tmp: write_html(document, tmp))
+        written.append(out_dir / "html" / "index.html")
     return written
 
 
 def write_markdown(document: dict, path: Path) -> None:
     """summary.md, streamed report by report."""
     s = document["summary"]
-    with open(path, "w", encoding="utf-8") as out:
+    with replacing(path) as out:
         out.write("\n".join([
             "# 绩效自评报告审核结果",
             "",
@@ -59,13 +62,13 @@ def write_markdown(document: dict, path: Path) -> None:
 
 
 def _markdown_report(rep: dict) -> list[str]:
-    out = [f"## {rep['source']}", ""]
+    out = [f"## {_md(rep['source'])}", ""]
     if rep["status"] != "ok":
-        return out + [f"**无法读取**（{rep['error']['code']}）：{rep['error']['message']}", ""]
+        return out + [f"**无法读取**（{_md(rep['error']['code'])}）：{_md(rep['error']['message'])}", ""]
     rec, cov = rep["record"], rep["coverage"]
     out += [
-        f"单位：{rec.get('unit') or '未识别'}；年度：{rec.get('year') or '未识别'}；"
-        f"综合得分：{rec.get('score')}；等级：{rec.get('rating')}",
+        f"单位：{_md(rec.get('unit') or '未识别')}；年度：{_md(rec.get('year') or '未识别')}；"
+        f"综合得分：{_md(rec.get('score'))}；等级：{_md(rec.get('rating'))}",
         "",
         f"已审核：识别数字 {cov['numbers_found']} 个，执行检查 {cov['checks_run']} 项，"
         f"{indicators_read(cov)}，预算行 {cov.get('budget_lines', 0)} 行。",
@@ -82,8 +85,14 @@ def _markdown_report(rep: dict) -> list[str]:
             SEVERITY_ZH[f["severity"]], f["rule"], f["subject"], f["message"],
             ev["text"] if ev else "", where_zh(ev) if ev else "", f.get("suggestion") or "",
         ]
-        out.append("| " + " | ".join(str(c).replace("|", "｜") for c in cells) + " |")
+        out.append("| " + " | ".join(_md(c).replace("|", "｜") for c in cells) + " |")
     return out + [""]
+
+
+def _md(value) -> str:
+    """Document text on one Markdown line: control characters as their codes
+    (no terminal escape reaches whoever cats the file), line breaks as spaces."""
+    return visible(value, keep_newlines=False)
 
 
 def print_terminal(document: dict, stream=None) -> None:
@@ -95,9 +104,9 @@ def print_terminal(document: dict, stream=None) -> None:
     console = Console(file=stream, stderr=stream is None, highlight=False)
     style = {"error": "bold red", "warning": "yellow", "info": "cyan"}
     for rep in document["reports"]:
-        console.rule(f"[bold]{rep['source']}")
+        console.rule(f"[bold]{markup(rep['source'])}")
         if rep["status"] != "ok":
-            console.print(f"[bold red]无法读取[/]（{rep['error']['code']}）：{rep['error']['message']}")
+            console.print(f"[bold red]无法读取[/]（{markup(rep['error']['code'])}）：{markup(rep['error']['message'])}")
             continue
         cov = rep["coverage"]
         console.print(f"识别数字 {cov['numbers_found']} 个，执行检查 {cov['checks_run']} 项，{indicators_read(cov)}")
@@ -112,8 +121,8 @@ def print_terminal(document: dict, stream=None) -> None:
             table.add_column(col, overflow="fold")
         for f in rep["findings"]:
             ev = f["evidence"][0] if f["evidence"] else None
-            table.add_row(f"[{style[f['severity']]}]{SEVERITY_ZH[f['severity']]}[/]", f["rule"], f["subject"],
-                          f["message"], where_zh(ev) if ev else "")
+            table.add_row(f"[{style[f['severity']]}]{SEVERITY_ZH[f['severity']]}[/]", markup(f["rule"]),
+                          markup(f["subject"]), markup(f["message"]), markup(where_zh(ev)) if ev else "")
         console.print(table)
     s = document["summary"]
     console.print(

@@ -24,6 +24,7 @@ from pipeline.labels import (
     SHEET_FINDINGS,
     SHEET_INDEX,
     STATUS_ZH,
+    cell_text,
     subject_zh,
     where_zh,
 )
@@ -126,12 +127,9 @@ def last_decision_text(review: dict | None) -> str | None:
 def _fill(ws, columns, rows, freeze: str = "A2") -> None:
     from openpyxl.styles import Alignment, Font, PatternFill
 
-    ws.append(list(columns))
+    append_row(ws, columns)
     for row in rows:
-        ws.append(list(row))
-        for cell in ws[ws.max_row]:
-            if cell.data_type == "f":  # document text starting with "=" stays text
-                cell.data_type = "s"
+        append_row(ws, row)
     for cell in ws[1]:
         cell.font = Font(bold=True)
         cell.fill = PatternFill("solid", fgColor=HEADER_FILL)
@@ -139,6 +137,16 @@ def _fill(ws, columns, rows, freeze: str = "A2") -> None:
     ws.freeze_panes = freeze
     ws.auto_filter.ref = ws.dimensions
     _set_widths(ws, columns)
+
+
+def append_row(ws, values) -> None:
+    """Append one row of values from documents: text is always a text cell (a unit
+    named `=WEBSERVICE(…)` or `=cmd|…` is never a formula, in any sheet), and
+    characters a workbook cannot hold are written as _xHHHH_ (labels.cell_text)."""
+    ws.append([cell_text(v) if isinstance(v, str) else v for v in values])
+    for cell in ws[ws.max_row]:
+        if isinstance(cell.value, str):
+            cell.data_type = "s"
 
 
 def _set_widths(ws, columns) -> None:
@@ -187,10 +195,10 @@ def _style_findings(ws, severities: list[str]) -> None:
 
 def _index_sheet(wb, document: dict, fingerprints: dict[str, str]) -> None:
     ws = wb.create_sheet(SHEET_INDEX)
-    ws.append(list(INDEX_COLUMNS))
+    append_row(ws, INDEX_COLUMNS)
     for rep in _ok(document):
         rec = rep["record"] or {}
         for f in rep["findings"]:
-            ws.append([f["id"], f["rule"], f["subject"], rec.get("unit"), rec.get("year"), rec.get("doc_type"),
-                       fingerprints.get(f["rule"]), rep["source"], rep.get("document_id")])
+            append_row(ws, [f["id"], f["rule"], f["subject"], rec.get("unit"), rec.get("year"), rec.get("doc_type"),
+                            fingerprints.get(f["rule"]), rep["source"], rep.get("document_id")])
     ws.sheet_state = "veryHidden"

@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import itertools
 import shutil
+import stat
 import tempfile
 from collections import deque
 from collections.abc import Callable, Iterator
@@ -37,7 +38,15 @@ from typing import TYPE_CHECKING
 
 from pipeline.ingest.settings import ReadSettings
 from pipeline.report.excerpt import EXCERPT_CONTEXT_LINES
-from pipeline.run.inputs import ArchiveLimits, InputError, InputItem, expand_inputs, extract_member
+from pipeline.run.inputs import (
+    ArchiveLimits,
+    Archives,
+    InputError,
+    InputItem,
+    expand_inputs,
+    extract_member,
+    not_regular_message,
+)
 from pipeline.run.result import failed, page_failure, worker_failure
 from pipeline.run.spool import Spool
 
@@ -79,6 +88,12 @@ class BatchRun:
         self.spool.close()
         shutil.rmtree(self.workdir, ignore_errors=True)
 
+    def finish(self, store, status: str = "done") -> None:
+        """Record the run's end in the store with the summary as it stands (after
+        the batch checks and --new-only, the one the outputs carry)."""
+        if store is not None and self.run_id is not None:
+            store.finish_run(self.run_id, self.spool.summary(), status)
+
     def fingerprints(self) -> dict[str, str]:
         """Rule id -> fingerprint of the rules this run used (the review workbook keeps them)."""
         from pipeline.store.review import rule_fingerprint
@@ -87,12 +102,15 @@ class BatchRun:
 
 
 def run_batch(paths: list, settings: BatchSettings = BatchSettings(), store=None, progress=None,
-              on_result: Callable[[dict], None] | None = None, rules: list | None = None) -> BatchRun:
+              on_result: Callable[[dict], None] | None = None, rules: list | None = None,
+              finish: bool = True) -> BatchRun:
     """Audit everything under `paths` (files, folders, globs, @lists, zips, or
     InputItems) with `rules` (default: the catalogue settings name). Raises
     RuleError for a bad catalogue (before any work) and KeyboardInterrupt as
     it comes (after recording the run as interrupted). The caller closes the
-    returned BatchRun."""
+    returned BatchRun. With `finish=False` a run that went through stays
+    `running` in the store until the caller's own steps (batch checks) are
+    done and it calls `BatchRun.finish`: a run is never `done` before they are."""
     from pipeline import __version__
     from pipeline.audit.rules import load_rules
     from pipeline.run.cache import extractor_fingerprint, rules_fingerprint
@@ -118,16 +136,32 @@ def run_batch(paths: list, settings: BatchSettings = BatchSettings(), store=None
     except KeyboardInterrupt:
         run.interrupted, status = True, "interrupted"
         raise
-    except Exception:
-        status = "failed"  # the executor could not start or went away
+    except BaseException:
+        status = "failed"  # the executor could not start or went away, the store failed
         raise
     finally:
-        ctx.flush_hits()
         if progress:
             progress.stop()
-        if store is not None:
-            store.finish_run(run.run_id, run.spool.summary(), status)
+        _close_run(ctx, run, store, status, finish)
     return run
+
+
+def _close_run(ctx: _Context, run: BatchRun, store, status: str, finish: bool) -> None:
+    """Record the cache hits and the run's end. When the run is already on its
+    way out with an exception, a store error here (the same full disk, say)
+    must not hide it; otherwise it surfaces, and the run is marked failed."""
+    try:
+        ctx.flush_hits()
+        if finish or status != "done":
+            run.finish(store, status)
+    except Exception:
+        if status != "done":
+            return
+        try:
+            run.finish(store, "failed")
+        except Exception:  # noqa: BLE001 - the store is gone; the next run marks this one aborted
+            pass
+        raise
 
 
 class _Context:
@@ -146,8 +180,15 @@ class _Context:
         self.queue: deque[Task] = deque()  # page and final tasks, dispatched before new files
         self.ocr: dict[int, dict] = {}  # file index -> {"task", "todo": pages not back, "done": results}
         self.open_tasks = 0  # fed to the pool and not settled yet
+        self.archives = Archives()  # each zip opened once for all its members
 
     def execute(self) -> None:
+        try:
+            self._execute()
+        finally:
+            self.archives.close()
+
+    def _execute(self) -> None:
         tasks = self._plan()
         if self.settings.executor == "inline" or (len(self.items) == 1 and self.settings.executor == "local"):
             # In this process: no worker start-up (nor time limit). A long scan's pages still go to
@@ -266,12 +307,14 @@ class _Context:
     def _identify(self, index: int, item: InputItem, info: dict) -> None:
         if item.member is not None:
             tmp = self.run.workdir / f"m{index}{Path(item.member.filename).suffix.lower()}"
-            info["sha256"], info["tmp"] = extract_member(item, tmp, self.settings.limits), tmp
+            info["sha256"], info["tmp"] = extract_member(item, tmp, self.settings.limits, self.archives), tmp
             info["size"] = tmp.stat().st_size
             return
         from pipeline.run.cache import file_sha256
 
         st = item.path.stat()
+        if not stat.S_ISREG(st.st_mode):  # a FIFO or a link to /dev/zero: hashing it would never end
+            raise InputError("unreadable", not_regular_message(item.path))
         info["size"], info["mtime_ns"] = st.st_size, st.st_mtime_ns
         known = self.known.get(item.display)
         if known and known[:2] == (st.st_size, st.st_mtime_ns):

@@ -14,6 +14,7 @@ import multiprocessing as mp
 import signal
 import time
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from multiprocessing.connection import wait
 
@@ -21,6 +22,24 @@ KILL_GRACE_S = 2.0  # seconds between SIGTERM and SIGKILL
 IDLE_POLL_S = 1.0
 STARTUP_LIMIT_S = 120.0  # a worker that cannot even start (imports, rules) within this is killed
 _READY = "__ready__"
+_LOADING, _LOADED = "__loading__", "__loaded__"  # a task's one-time set-up begins / ends
+_conn = None  # in a worker: its pipe to the parent (for warming_up)
+
+
+@contextmanager
+def warming_up():
+    """Inside a task, one-time set-up of the worker (loading the OCR models): its
+    time counts against the start-up limit, not the task's --timeout, so the
+    first scanned page a worker OCRs gets the same time as the others. Outside
+    a pool worker (inline runs) it does nothing."""
+    if _conn is None:
+        yield
+        return
+    _conn.send(_LOADING)
+    try:
+        yield
+    finally:
+        _conn.send(_LOADED)
 
 
 @dataclass
@@ -38,6 +57,8 @@ class TaskOutcome:
 def _worker_main(conn, init: Callable, init_args: tuple, setup: Callable | None) -> None:
     # Ctrl-C goes to the whole process group; only the parent decides what stops.
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    global _conn
+    _conn = conn
     if setup:
         setup()
     handler = init(*init_args)
@@ -62,6 +83,7 @@ class _Worker:
     task: object = None
     started: float = 0.0
     ready: bool = False
+    spent: float = 0.0  # seconds the task ran before its worker began a one-time set-up
 
 
 class Pool:
@@ -153,6 +175,12 @@ class Pool:
                     continue
                 if value == _READY:
                     w.ready, w.started = True, now
+                    continue
+                if value == _LOADING:  # the start-up limit applies while the worker sets up
+                    w.spent, w.ready, w.started = now - w.started, False, now
+                    continue
+                if value == _LOADED:  # the task's own clock goes on where it stopped
+                    w.ready, w.started = True, now - w.spent
                     continue
                 task, w.task = w.task, None
                 yield TaskOutcome(task, value, None, now - w.started, f"pid:{w.proc.pid}")

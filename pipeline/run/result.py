@@ -11,6 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from pipeline.report.document import INTERNAL_ERROR
+
 NOT_A_REPORT = "文件可以读取，但没有找到自评报告的内容（预算执行、绩效指标或自评得分）。"
 # Reading facts a report shows (SPEC allows extra keys); anything else stays internal.
 PUBLIC_META = ("encoding", "pages", "skipped_pages", "warnings", "engine", "ocr_pages", "ocr")
@@ -73,9 +75,11 @@ def failed(source: str, code: str, message: str, meta: dict | None = None) -> Re
 
 
 def internal_error(source: str, exc: Exception) -> ReportResult:
-    """An unexpected exception: a failed report that says it is perfaudit's bug, not the file's."""
-    return failed(source, "unreadable",
-                  f"处理该文件时 perfaudit 内部出错（{type(exc).__name__}: {exc}），请将文件反馈给开发者。")
+    """An unexpected exception: a failed report that says it is perfaudit's bug,
+    not the file's (code `internal_error`; the run exits 4, not 3)."""
+    return failed(source, INTERNAL_ERROR,
+                  f"处理该文件时 perfaudit 内部出错（{type(exc).__name__}: {exc}），这是 perfaudit 的缺陷，"
+                  "不是文件的问题；请将文件反馈给开发者。")
 
 
 def worker_failure(source: str, failure: str, timeout: float | None) -> ReportResult:

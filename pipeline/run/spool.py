@@ -58,7 +58,10 @@ class Spool:
         data = data.replace(b"\n", b" ") + b"\n"
         self._fh.seek(0, 2)
         pos = self._fh.tell()
-        self._fh.write(data)
+        try:
+            self._fh.write(data)
+        except OSError as exc:  # a full temporary folder: say which file
+            raise OSError(exc.errno, exc.strerror, str(self.path)) from exc
         self._offsets[index] = (pos, len(data))
         self.shas[index] = sha256
         self.tally.add(rep, cached)

@@ -20,6 +20,7 @@ from pathlib import Path
 from pipeline.audit.engine import audit_record
 from pipeline.ingest.document import Cell, Document, Line, Table, document_identity
 from pipeline.model import SEVERITY_RANK
+from pipeline.numbers import arithmetic
 from pipeline.report.excerpt import EXCERPT_CONTEXT_LINES, capture
 from pipeline.report.serialize import record_to_json
 from pipeline.run.result import NOT_A_REPORT, ReportResult, failed, internal_error, public_meta
@@ -65,7 +66,8 @@ def audit_document(doc: Document, rules, context: int = EXCERPT_CONTEXT_LINES) -
     several = several_reports(doc)
     if several is not None:
         return failed(doc.source, "several_reports", several, doc.meta)
-    record = read_record(doc)
+    with arithmetic():  # long figures stay exact (pipeline.numbers)
+        record = read_record(doc)
     if not looks_like_report(record):
         return failed(doc.source, "not_a_report", NOT_A_REPORT, doc.meta)
     return audit_extracted(record, Source.of(doc), doc.source, doc.meta, rules, context)
@@ -162,7 +164,8 @@ def full_task(path: Path, display: str, rules, read, context: int = EXCERPT_CONT
         several = several_reports(doc)
         if several is not None:
             return failed(display, "several_reports", several, doc.meta).to_json(with_source=False), None, True
-        record = read_record(doc)
+        with arithmetic():  # long figures stay exact (pipeline.numbers)
+            record = read_record(doc)
         if not looks_like_report(record):
             return failed(display, "not_a_report", NOT_A_REPORT, doc.meta).to_json(with_source=False), None, True
         source = Source.of(doc)
@@ -199,9 +202,11 @@ def make_handler(rules, read, context: int = EXCERPT_CONTEXT_LINES,
                  engine_threads: int | None = None) -> Callable[[Task], tuple | dict]:
     """The task handler, built once per worker. `engine_threads`: the OCR
     engine's share of the cores in this worker (see ocr.engine.set_engine_threads)."""
-    if engine_threads:
-        from pipeline.ingest.ocr.engine import set_engine_threads
+    from pipeline.ingest.ocr.engine import set_engine_threads, set_loading_hook
+    from pipeline.run.pool import warming_up
 
+    set_loading_hook(warming_up)  # in a pool worker, loading the OCR models does not eat a page's --timeout
+    if engine_threads:
         set_engine_threads(engine_threads)
 
     def run(task: Task, path: Path) -> tuple | dict:

@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import time
 import uuid
+from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
@@ -60,9 +61,12 @@ class Store:
         self._last_flush = time.monotonic()
 
     def close(self) -> None:
-        if getattr(self, "_pending", None):
-            self.flush()
-        self.con.close()
+        try:
+            if getattr(self, "_pending", None):
+                self.flush()
+        finally:
+            self._pending = []
+            self.con.close()
 
     def __enter__(self) -> Store:
         return self
@@ -78,12 +82,18 @@ class Store:
             self.con.execute("COMMIT")
             return out
         except BaseException:
-            self.con.execute("ROLLBACK")
+            try:
+                self.con.execute("ROLLBACK")
+            except Exception:  # noqa: BLE001 - a failed COMMIT has already ended it: keep the first error
+                pass
             raise
 
     # -- runs ---------------------------------------------------------------
     def begin_run(self, inputs: list[str], version: str, extractor_fp: str, rules_fp: str) -> str:
         run_id = datetime.now().strftime("%Y%m%dT%H%M%S-") + uuid.uuid4().hex[:6]
+        # Only one process writes a DuckDB file at a time (it holds the file's lock), so a run
+        # still `running` now was ended without finishing: killed (kill -9, power loss).
+        self.con.execute("UPDATE runs SET status = 'aborted' WHERE status = 'running'")
         self.con.execute(
             "INSERT INTO runs (run_id, started_at, version, extractor_fp, rules_fp, inputs, status) "
             "VALUES (?, current_timestamp, ?, ?, ?, ?, 'running')",
@@ -211,11 +221,15 @@ class Store:
         return inserted, unchanged
 
     def latest_decisions(self) -> dict[str, dict]:
-        """finding_id -> its latest decision row (by decided_at, then import time)."""
+        """finding_id -> its latest decision row (by decided_at, then import time).
+        A decision never counts as made after it was imported: one stored with a
+        future date (before review.decision_time clamped them) does not outrank
+        the decisions made after it."""
         self.flush()  # results written first: their legacy ids carry decisions over (store.legacy_ids)
         cur = self.con.execute(
             f"SELECT {','.join(DECISION_COLUMNS)} FROM decisions QUALIFY row_number() OVER ("
-            "PARTITION BY finding_id ORDER BY decided_at DESC NULLS LAST, imported_at DESC, rowid DESC) = 1")
+            "PARTITION BY finding_id ORDER BY least(decided_at, imported_at) DESC NULLS LAST, imported_at DESC, "
+            "rowid DESC) = 1")
         return {row[0]: dict(zip(DECISION_COLUMNS, row, strict=True)) for row in cur.fetchall()}
 
     # -- reading and export ---------------------------------------------------
@@ -224,6 +238,28 @@ class Store:
         cur = self.con.execute(sql, params or [])
         columns = [d[0] for d in cur.description] if cur.description else []
         return columns, cur.fetchall()
+
+    def lock_down(self) -> None:
+        """Make this (read-only) connection a sandbox for SQL from outside: no
+        file access (COPY … TO, EXPORT, read_text, read_csv, ATTACH), no
+        extension install or load from disk, no Python variables as tables, and
+        no setting may be changed back afterwards. `perfaudit query` runs here."""
+        for setting in ("enable_external_access = false", "autoinstall_known_extensions = false",
+                        "autoload_known_extensions = false", "allow_community_extensions = false",
+                        "python_enable_replacements = false", "lock_configuration = true"):
+            self.con.execute(f"SET {setting}")
+
+    def stream(self, sql: str, rows_at_a_time: int = 1000) -> tuple[list[str], Iterator[tuple]]:
+        """Columns and rows of `sql`, fetched a slice at a time (a large result is not held whole)."""
+        self.flush()
+        cur = self.con.execute(sql)
+        columns = [d[0] for d in cur.description] if cur.description else []
+
+        def rows() -> Iterator[tuple]:
+            while chunk := cur.fetchmany(rows_at_a_time):
+                yield from chunk
+
+        return columns, rows()
 
     def export_parquet(self, out_dir: str | Path) -> list[Path]:
         out = Path(out_dir)

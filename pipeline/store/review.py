@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import hashlib
 import json
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from pipeline.labels import DECISION_CONFIRMED, DECISION_DISMISSED, DECISION_FIXED, DECISIONS
@@ -51,10 +51,13 @@ def import_workbook(path: str | Path, store, rules_dirs=None, reviewer: str | No
     if report.errors:
         return report
     who = reviewer or (book.author if book.author not in ANONYMOUS_AUTHORS else None)
+    when = decision_time(book.saved_at)
+    if when != book.saved_at:
+        report.future_dated = book.saved_at
     latest = store.latest_decisions()
     fresh = []
     for row in report.decisions:
-        row.update(reviewer=who, decided_at=book.saved_at, source_file=str(path))
+        row.update(reviewer=who, decided_at=when, source_file=str(path))
         last = latest.get(row["finding_id"])
         if last and (last["decision"], last["opinion"] or None) == (row["decision"], row["opinion"]):
             report.unchanged += 1
@@ -88,6 +91,15 @@ def _legacy_resolver(store):
         return (fid, None) if held == 1 else (None, LEGACY_AMBIGUOUS if held else LEGACY_UNKNOWN)
 
     return resolve
+
+
+def decision_time(saved_at: datetime) -> datetime:
+    """When the decisions in a workbook saved at `saved_at` were made: its save
+    time, but never later than now. The save time is the workbook's own claim
+    (Excel writes UTC, a file without it gives its local mtime); one dated 2099
+    would otherwise outrank every decision made after it."""
+    now = max(datetime.now(), datetime.now(UTC).replace(tzinfo=None)).replace(microsecond=0)
+    return min(saved_at, now)
 
 
 def review_of(row: dict) -> dict:

@@ -18,6 +18,7 @@ from pipeline.labels import (
     LEGACY_INDEX_COLUMNS,
     SHEET_FINDINGS,
     SHEET_INDEX,
+    cell_value,
 )
 from pipeline.model import occurrence_ids
 
@@ -33,6 +34,7 @@ class ImportReport:
     blank: int = 0  # rows without a decision
     inserted: int = 0
     unchanged: int = 0
+    future_dated: datetime | None = None  # the workbook's save time, when later than the import (not used)
 
 
 @dataclass
@@ -43,29 +45,59 @@ class Book:
     saved_at: datetime
 
 
+MAX_COLUMNS = 64  # columns read per row: the exported sheets have 16; a forged dimension is not walked
+
+
 def read_workbook(path: Path) -> Book:
     from openpyxl import load_workbook
 
     if not path.is_file():
         raise ReviewFileError(f"找不到文件：{path}")
+    _check_size(path)
     try:
-        wb = load_workbook(path, data_only=True)
+        # read-only: rows are streamed from the file, not all held as cell objects
+        wb = load_workbook(path, data_only=True, read_only=True)
     except Exception as exc:  # noqa: BLE001 - openpyxl raises many kinds for a bad file
         raise ReviewFileError(f"无法打开 {path}：不是有效的 .xlsx 工作簿（{type(exc).__name__}）") from exc
-    for name in (SHEET_FINDINGS, SHEET_INDEX):
-        if name not in wb.sheetnames:
-            raise ReviewFileError(f"{path} 不是 perfaudit 导出的审核工作簿：缺少工作表“{name}”。"
-                                  "请用 perfaudit audit --format xlsx 导出后填写。")
-    rows = _sheet_rows(wb[SHEET_FINDINGS], path)
-    index = {r["finding_id"]: r for _, r in _sheet_rows(wb[SHEET_INDEX], path, LEGACY_INDEX_COLUMNS)}
-    props = wb.properties
-    saved = props.modified or datetime.fromtimestamp(path.stat().st_mtime)
-    return Book(rows=rows, index=index, author=props.lastModifiedBy or props.creator,
-                saved_at=saved.replace(microsecond=0, tzinfo=None))
+    try:
+        for name in (SHEET_FINDINGS, SHEET_INDEX):
+            if name not in wb.sheetnames:
+                raise ReviewFileError(f"{path} 不是 perfaudit 导出的审核工作簿：缺少工作表“{name}”。"
+                                      "请用 perfaudit audit --format xlsx 导出后填写。")
+        try:
+            rows = _sheet_rows(wb[SHEET_FINDINGS], path)
+            index = {r["finding_id"]: r for _, r in _sheet_rows(wb[SHEET_INDEX], path, LEGACY_INDEX_COLUMNS)}
+        except ReviewFileError:
+            raise
+        except Exception as exc:  # noqa: BLE001 - a damaged sheet inside a valid package
+            raise ReviewFileError(f"无法读取 {path}：工作表内容已损坏（{type(exc).__name__}）") from exc
+        props = wb.properties
+        saved = props.modified or datetime.fromtimestamp(path.stat().st_mtime)
+        return Book(rows=rows, index=index, author=props.lastModifiedBy or props.creator,
+                    saved_at=saved.replace(microsecond=0, tzinfo=None))
+    finally:
+        wb.close()
+
+
+def _check_size(path: Path) -> None:
+    """Refuse a workbook that would inflate past the limits (a 172 KB zip bomb)."""
+    import zipfile
+
+    from pipeline.ingest.document import IngestError
+    from pipeline.ingest.limits import XLSX_LIMITS, check_input_size, check_zip
+
+    try:
+        check_input_size(path.stat().st_size)
+        with zipfile.ZipFile(path) as zf:
+            check_zip(zf, "工作簿", XLSX_LIMITS)
+    except IngestError as exc:
+        raise ReviewFileError(f"{path}：{exc.message}") from exc
+    except (zipfile.BadZipFile, OSError, EOFError) as exc:
+        raise ReviewFileError(f"无法打开 {path}：不是有效的 .xlsx 工作簿（{type(exc).__name__}）") from exc
 
 
 def _sheet_rows(ws, path: Path, required=(COL_ID, COL_RULE, COL_DECISION, COL_OPINION)) -> list[tuple[int, dict]]:
-    it = ws.iter_rows(values_only=True)
+    it = ws.iter_rows(values_only=True, max_col=MAX_COLUMNS)
     header = [str(h).strip() if h is not None else "" for h in next(it, ())]
     missing = [c for c in required if c not in header]
     if missing:
@@ -73,7 +105,7 @@ def _sheet_rows(ws, path: Path, required=(COL_ID, COL_RULE, COL_DECISION, COL_OP
     out = []
     for n, values in enumerate(it, start=2):
         if any(v not in (None, "") for v in values):
-            out.append((n, dict(zip(header, values, strict=False))))
+            out.append((n, dict(zip(header, map(cell_value, values), strict=False))))
     return out
 
 

@@ -70,15 +70,34 @@ def load_frames(store, shas: list[str]) -> dict:
     return frames
 
 
+VALIDATE_CHUNK = 10_000  # documents validated at a time: GX works on pandas frames held in memory
+
+
 def validate_run(store, shas: list[str], docs_dir: Path | None = None,
                  rules: list | None = None) -> tuple[dict[str, list[dict]], dict]:
     """Findings per sha256 for the run's documents, and a summary
-    {expectations, failed, rows, data_docs}; `rules`: the run's catalogue."""
-    frames = load_frames(store, shas)
-    outcomes = validate_tables(frames, docs_dir, checks_of(rules))
-    by_sha = findings_of(outcomes, frames["records"])
-    summary = {"expectations": len(outcomes), "failed": sum(bool(rows) for _, rows in outcomes),
-               "rows": {t: len(df) for t, df in frames.items()},
+    {expectations, failed, rows, data_docs}; `rules`: the run's catalogue.
+    The documents are validated VALIDATE_CHUNK at a time (the expectations
+    look at one row at a time, so the findings are the same), which keeps
+    memory flat however large the run; Data Docs then show one validation
+    per slice."""
+    checks = checks_of(rules)
+    validator = Validator(docs_dir, checks)
+    by_sha: dict[str, list[dict]] = {}
+    rows = dict.fromkeys(TABLE_SQL, 0)
+    ran, failed = set(), set()
+    for start in range(0, max(len(shas), 1), VALIDATE_CHUNK):
+        frames = load_frames(store, shas[start:start + VALIDATE_CHUNK])
+        outcomes = validator.run(frames)
+        for check, bad in outcomes:
+            ran.add(check.rule.id)
+            if bad:
+                failed.add(check.rule.id)
+        for sha, findings in findings_of(outcomes, frames["records"]).items():
+            by_sha.setdefault(sha, []).extend(findings)
+        for table, df in frames.items():
+            rows[table] += len(df)
+    summary = {"expectations": len(ran), "failed": len(failed), "rows": rows,
                "data_docs": str(docs_dir / "index.html") if docs_dir else None}
     return by_sha, summary
 
@@ -110,32 +129,54 @@ def validate_tables(frames: dict, docs_dir: Path | None = None,
                     checks: list[Check] | None = None) -> list[tuple[Check, list[dict]]]:
     """Run `checks` (default: the built-in catalogue's) with great_expectations;
     return (check, offending rows) per check. Data Docs go to `docs_dir` when given."""
-    checks = checks_of() if checks is None else checks
-    os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before the import: no telemetry attempt
-    import great_expectations as gx
+    return Validator(docs_dir, checks).run(frames)
 
-    ctx = _context(gx, docs_dir)
-    source = ctx.data_sources.add_pandas("perfaudit")
-    out = []
-    for table, df in frames.items():
-        mine = [c for c in checks if c.table == table]
-        suite = ctx.suites.add(gx.ExpectationSuite(name=f"perfaudit_{table}"))
-        for c in mine:
-            suite.add_expectation(_expectation(c))
-        batch = source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("run")
-        vd = ctx.validation_definitions.add(gx.ValidationDefinition(name=f"vd_{table}", data=batch, suite=suite))
-        actions = [gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["perfaudit"])] if docs_dir else []
-        cp = ctx.checkpoints.add(gx.Checkpoint(
+
+class Validator:
+    """The GX context, one suite and checkpoint per table, built once; `run`
+    validates one set of frames (a slice of the run's documents) with them."""
+
+    def __init__(self, docs_dir: Path | None = None, checks: list[Check] | None = None):
+        self.checks = checks_of() if checks is None else checks
+        os.environ.setdefault("GX_ANALYTICS_ENABLED", "false")  # before the import: no telemetry attempt
+        import great_expectations as gx
+
+        self.ctx = _context(gx, docs_dir)
+        self.source = self.ctx.data_sources.add_pandas("perfaudit")
+        self.docs = docs_dir is not None
+        self.checkpoints: dict[str, object] = {}
+
+    def _checkpoint(self, table: str):
+        if table in self.checkpoints:
+            return self.checkpoints[table]
+        import great_expectations as gx
+
+        suite = self.ctx.suites.add(gx.ExpectationSuite(name=f"perfaudit_{table}"))
+        for c in self.checks:
+            if c.table == table:
+                suite.add_expectation(_expectation(c))
+        batch = self.source.add_dataframe_asset(table).add_batch_definition_whole_dataframe("run")
+        vd = self.ctx.validation_definitions.add(gx.ValidationDefinition(name=f"vd_{table}", data=batch, suite=suite))
+        actions = [gx.checkpoint.UpdateDataDocsAction(name="docs", site_names=["perfaudit"])] if self.docs else []
+        cp = self.ctx.checkpoints.add(gx.Checkpoint(
             name=f"cp_{table}", validation_definitions=[vd], actions=actions,
             result_format={"result_format": "COMPLETE", "unexpected_index_column_names": ["row_id"]}))
-        result = cp.run(batch_parameters={"dataframe": df})
-        for vr in result.run_results.values():
-            for r in vr.results:
-                rule = r.expectation_config.meta["rule_id"]
-                check = next(c for c in mine if c.rule.id == rule)
-                ids = [i["row_id"] for i in (r.result.get("unexpected_index_list") or [])]
-                out.append((check, df.set_index("row_id").loc[ids].reset_index().to_dict("records") if ids else []))
-    return out
+        self.checkpoints[table] = cp
+        return cp
+
+    def run(self, frames: dict) -> list[tuple[Check, list[dict]]]:
+        out = []
+        for table, df in frames.items():
+            mine = [c for c in self.checks if c.table == table]
+            result = self._checkpoint(table).run(batch_parameters={"dataframe": df})
+            for vr in result.run_results.values():
+                for r in vr.results:
+                    rule = r.expectation_config.meta["rule_id"]
+                    check = next(c for c in mine if c.rule.id == rule)
+                    ids = [i["row_id"] for i in (r.result.get("unexpected_index_list") or [])]
+                    out.append((check, df.set_index("row_id").loc[ids].reset_index().to_dict("records")
+                                if ids else []))
+        return out
 
 
 def _context(gx, docs_dir: Path | None):

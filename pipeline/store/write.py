@@ -27,15 +27,19 @@ RESULT_COLUMNS = ("sha256", "extractor_fp", "rules_fp", "status", "result_json",
 DOCUMENT_COLUMNS = ("path", "sha256", "size", "mtime_ns", "status", "error_code", "error_message")
 
 
+INSERT_ROWS = 5_000  # rows bound per INSERT: the lists are held whole in DuckDB's memory (64 MB in all)
+
+
 def insert_rows(con, table: str, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """One INSERT ... SELECT unnest(column list) per table: DuckDB binds a list
-    parameter in one go (a multi-row VALUES statement binds every cell)."""
-    if not rows:
-        return
+    """One INSERT ... SELECT unnest(column list) per INSERT_ROWS rows: DuckDB
+    binds a list parameter in one go (a multi-row VALUES statement binds every
+    cell), and a batch check's findings over 100,000 reports would not fit."""
     cols = ",".join(columns)
     src = ", ".join(f"unnest(?) AS {c}" for c in columns)
-    con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM (SELECT {src})",
-                [list(c) for c in zip(*rows, strict=True)])
+    for start in range(0, len(rows), INSERT_ROWS):
+        part = rows[start:start + INSERT_ROWS]
+        con.execute(f"INSERT INTO {table} ({cols}) SELECT {cols} FROM (SELECT {src})",
+                    [list(c) for c in zip(*part, strict=True)])
 
 
 def write_results(con, run_id: str, items: list[dict]) -> None:

@@ -89,9 +89,27 @@ def set_engine_threads(threads: int | None) -> None:
     _threads = threads if threads and threads > 0 else None
 
 
+_loading_hook = None  # a context manager factory wrapped around model loading (set by the batch's workers)
+_loaded: set = set()
+
+
+def set_loading_hook(hook) -> None:
+    """`hook()` is entered while the models load, once per process: a pool worker
+    uses it to keep the loading out of the first page's time limit."""
+    global _loading_hook
+    _loading_hook = hook
+
+
 def get_engine(name: str = DEFAULT_ENGINE) -> OcrEngine:
     """The engine, loaded once per process (model loading takes a moment)."""
-    return _engine(name, _threads)
+    key = (name, _threads)
+    if key in _loaded or _loading_hook is None:
+        engine = _engine(name, _threads)
+    else:
+        with _loading_hook():
+            engine = _engine(name, _threads)
+    _loaded.add(key)
+    return engine
 
 
 @functools.lru_cache(maxsize=2)

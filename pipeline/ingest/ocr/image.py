@@ -29,9 +29,13 @@ PROFILE_WIDTH = 1000
 
 
 def render_page(page, dpi: int):
-    """A pypdfium2 page as an RGB numpy array at `dpi`."""
+    """A pypdfium2 page as an RGB numpy array at `dpi`; a page too large to
+    render (pipeline.ingest.limits) raises IngestError too_large first."""
     import numpy as np
 
+    from pipeline.ingest.limits import check_render
+
+    check_render(*page.get_size(), dpi)
     bitmap = page.render(scale=dpi / 72)
     try:
         return np.asarray(bitmap.to_pil().convert("RGB"))
