@@ -7,10 +7,14 @@ import regex
 from pipeline.extract.common import number_at
 from pipeline.extract.normalize import Text
 from pipeline.model import Record
+from pipeline.numbers import parse_number
 
 SCORE_RE = regex.compile(
-    r"(?:综合得分|自评得分|自评总分|评价得分|总得分|总分|得分)\s*(?:为|是|:|：)?\s*(?P<v>\d{1,3}(?:\.\d+)?)\s*分?"
+    r"(?:综合得分|自评得分|自评总分|评价得分|总得分|总分|得分)\s*(?:为|是|:|：)?\s*(?P<v>\d{1,3}(?:\.\d+)?)(?![\d.])\s*分?"
 )
+# A form's 总分 row copied without its cells' bounds: 总分100100 is 分值 100 | 得分 100,
+# 总分10098 is 100 | 98 (a copy of a table that lost its ruling).
+JOINED_TOTAL_RE = regex.compile(r"(?:总分|合计)(?P<w>100)(?P<v>100|[1-9]?\d(?:\.\d{1,2})?)(?![\d.%])")
 RATING_RE = regex.compile(
     r"(?:评价结果|评价等级|自评等级|自评结果|绩效等级|等级|评级|结果)\s*(?:为|是|:|：)?\s*[“\"「『]?\s*(?P<r>优秀|良好|中等|优|良|中|差|合格|不合格|较差)"
 )
@@ -23,7 +27,12 @@ def extract_conclusion(blocks: list[Text], record: Record) -> None:
     for block in ordered:
         if record.score is None:
             m = SCORE_RE.search(block.text)
-            if m:
+            joined = None if m else JOINED_TOTAL_RE.search(block.text)
+            if joined:
+                n = parse_number(joined.group("v"))
+                if n is not None:
+                    record.score = n.with_evidence(block.evidence(*joined.span()))
+            elif m:
                 n = number_at(block, m, "v")
                 if n is not None:
                     record.score = n.with_evidence(block.evidence(*m.span()))

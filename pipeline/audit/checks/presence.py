@@ -125,3 +125,36 @@ def check_over_achievement(record: Record, params: dict, tally: Tally):
                   {"name": ind.name or "", "actual": show(ind.actual), "target": target_text(ind, "未填"),
                    "share": pct(share, 0) if share is not None else "—", "ratio": f"{ratio}%"},
                   evid(ind.actual, t.number), stated=show(ind.actual))
+
+
+@kind("paid_claim", values=("claim", "line", "rate"), lines=["total"])
+def check_paid_claim(record: Record, params: dict, tally: Tally):
+    """A sentence saying the money was all paid out (资金已全部拨付) while the
+    line's execution rate is, on every reading of its figures, below 100%. In a
+    project report the one 项目/专项 line stands for the project when there is
+    no total; a department's several scopes are not guessed between."""
+    claims = [f for f in record.text_flaws if f.kind == "all_paid"]
+    if not claims:
+        return
+    line = next((n for n in params["lines"] if n in record.budget), None)
+    if line is None and record.doc_type == "project":
+        own = [n for n in ("project", "special") if n in record.budget]
+        line = own[0] if len(own) == 1 else None
+    if line is None:
+        return
+    bl = record.budget[line]
+    rate, executed, budget = bl.get("rate"), bl.get("executed"), bl.get("budget")
+    tally.ran()
+    if rate is not None:
+        below = rate.value + rate.half_step < 100
+        shown = show(rate)
+    elif executed is not None and budget is not None and budget.value > 0:
+        below = executed.value + executed.half_step < budget.value - budget.half_step
+        shown = pct(ratio_value(executed.value, budget.value))
+    else:
+        return
+    if not below:
+        return
+    claim = claims[0]
+    yield Hit(f"budget.{line}", {"claim": claim.text, "line": BUDGET_LINE_ZH[line], "rate": shown},
+              [e for e in (claim.evidence,) if e] + evid(rate, executed, budget), stated=claim.text)
