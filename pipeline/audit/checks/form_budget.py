@@ -31,13 +31,14 @@ def _times(rate: tuple[Decimal, Decimal], weight: Number) -> tuple[Decimal, Deci
 
 @kind("execution_score", values=("line", "rate", "weight", "score", "expected"), lines=["total"])
 def check_execution_score(record: Record, params: dict, tally: Tally):
-    """得分 = min(执行率, 100%) × 分值, on the stated rate or on 执行数/预算数."""
+    """得分 = min(执行率, 100%) × 分值, on the stated rate or on 执行数/预算数 (a form
+    with no 全年预算数 column, only 年初预算数(A) | 全年执行数(B), rates B/A)."""
     for line in params["lines"]:
         bl = record.budget.get(line)
         if not record.form_layout or not bl:
             continue
         weight, score, rate = bl.get("weight"), bl.get("score"), bl.get("rate")
-        executed, budget = bl.get("executed"), bl.get("budget")
+        executed, budget = bl.get("executed"), bl.get("budget") or bl.get("year_start")
         if weight is None or score is None:
             continue
         rates = [rate.interval()] if rate is not None else []
