@@ -26,6 +26,19 @@ def extract_budget(blocks: list[Text], record: Record) -> None:
     for block in blocks:
         for fact in block_facts(block, record.doc_type):
             _store(record, fact, block, explicit)
+    _year_start_stands(record)
+
+
+def _year_start_stands(record: Record) -> None:
+    """A project report that states its 年初预算 and what was spent, and no
+    adjustment at all: the year-start budget is the budget the year executed."""
+    total, start = record.budget.get("total"), record.budget.get("year_start")
+    if record.doc_type != "project" or total is None or start is None or start.get("budget") is None:
+        return
+    if total.get("budget") is not None or "additions" in record.budget or total.get("adjustment") is not None:
+        return
+    if total.get("executed") is not None or total.get("rate") is not None:
+        total.fields["budget"] = start.get("budget")
 
 
 def _store(record: Record, fact: Fact, block: Text, explicit: dict[tuple[str, str], str]) -> None:

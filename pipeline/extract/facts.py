@@ -24,9 +24,10 @@ from pipeline.numbers import MONEY_UNITS, Number, parse_number
 
 COMPONENTS = ("basic", "project", "special")
 MENTION_RE = regex.compile(
-    r"(?<![\d.])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|亿元|千元|元|%|个|项)"
+    r"(?<![\d.])[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?(?:万元|亿元|千元|元|%|个|项|万(?=[。，,；;、）)\s]|$))"
     rf"|(?<=共计|共|计)[{CN_DIGITS}]+(?:个|项)"
 )
+LIST_ITEM = regex.compile(r"[①-⑳]")
 CLAUSE_SPLIT = regex.compile(r"[，,：:；;]")
 # Dates, figures and filler dropped from a scope phrase before two are compared.
 PHRASE_NOISE = regex.compile(r"(?:19|20)\d{2}年度?|截至\d{1,2}月\d{1,2}日|[\d.,%]+|[的为是共计及和、\s]")
@@ -162,8 +163,10 @@ def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool,
         # 人员经费/标准/收入 name the figure only in the clause that closes with it
         if sm.lastgroup != "ignore" or sm.start() >= last_clause_at:
             scope, scope_end = sm.lastgroup, sm.end()
-    if scope in ("project", "special") and project_doc:
-        scope = "total"  # 项目支出/专项资金 in a project report is the report's own money
+    clause_at = max(label.rfind(c, 0, scope_end) for c in "，,：:；;。") + 1 if scope else 0
+    if scope in ("project", "special") and project_doc and not (
+            ctx.in_parts or w.parts.search(label, max(0, clause_at - 4), scope_end)):
+        scope = "total"  # 项目支出/专项资金 in a project report is the report's own money, unless listed as a part
     if scope == "ignore":
         ctx.line = None  # 人员经费/三公/收入 amounts are no SPEC lines
         return None
@@ -177,8 +180,10 @@ def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool,
         start = max(label.rfind(c, 0, scope_end) + 1 for c in "，,：:；;。）)")
         start = max(start, line_start if line_start < scope_end else 0)
         ctx.phrase = PHRASE_NOISE.sub("", label[start:scope_end])
-    elif w.parts.search(label):
-        ctx.in_parts = True
+        if w.parts.search(label, scope_end):
+            ctx.in_parts = True  # 专项资金，具体用于：① … X 万元: a part of the line, not the line
+    elif w.parts.search(label) or LIST_ITEM.search(label):
+        ctx.in_parts = True  # 其中… or an item of a ①②③ list: a part, not the line
     elif ctx.line in ("year_start", "additions") and w.full_year.search(clause) and not year_start:
         ctx.line = ctx.base or "total"  # "年初… X，追加… Y，全年预算数 Z": back to the line itself
     named = scope is not None  # this mention's own words name its line (not the sentence's)
@@ -234,6 +239,10 @@ def _mention_number(block: Text, m: regex.Match) -> Number | None:
         if value is None:
             return None
         return Number(raw, Decimal(value), 0, raw[-1], True, block.evidence(m.start(), m.end()))
+    if raw.endswith("万"):  # 安排资金19204.096万。: 万元 without its 元
+        n = parse_number(raw[:-1], "万元")
+        return n.with_evidence(block.evidence(max(clause_start(block.text, m.start()), body_start(block)), m.end())) \
+            if n is not None else None
     n = number_at(block, m)
     if n is None:
         return None

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import regex
 
-from pipeline.extract.genre import TOC_ENTRY, find_title, title_text
+from pipeline.extract.genre import HEAD_CHARS, TOC_ENTRY, find_title, is_title_like, title_text
 from pipeline.extract.lexicon import lexicon, pattern
 from pipeline.extract.normalize import NLine, Text
 from pipeline.model import Record
@@ -89,9 +89,20 @@ def _short(nl: NLine) -> bool:
 
 # --- unit ---------------------------------------------------------------------------
 
+# Words that start a project's or a fund's name after the unit's (西平县交通运输局|财政衔接推进
+# 乡村振兴资金项目): the unit's name ends before them, whatever suffix-like word follows.
+PROJECT_WORDS = regex.compile(r"财政(?![局厅所部])|衔接|资金|项目(?![办部]|中心|管理)|经费|补助|补贴|工程(?![局处队学院]|公司|技术|职业|咨询|设计|建设)"
+                              r"|专项|转移支付")
+
+
 def _org(value: str) -> str | None:
-    """The longest head of `value` that ends like an organisation's name."""
+    """The longest head of `value` that ends like an organisation's name (and,
+    when a project's name follows, ends before it)."""
     value = value.strip(" |·•-—")
+    pm = PROJECT_WORDS.search(value)
+    if pm is not None:  # a fund's name with no unit before it (转移支付财政衔接…) names none
+        m = regex.match(rf"^(?P<org>.{{2,40}}{lexicon()['header']['org_suffix']})", value[: pm.start()])
+        return m.group("org") if m else None
     m = regex.match(rf"^(?P<org>.{{2,40}}?{lexicon()['header']['org_suffix']})(?!.*{lexicon()['header']['org_suffix']})",
                     value)
     if not m:
@@ -159,6 +170,39 @@ def _from_title(title: list[NLine]) -> tuple[str, NLine] | None:
     return None
 
 
+# 现将2022年西平县交通运输局…项目绩效自评总结报告如下: the sentence that introduces a
+# report names its title.
+INTRODUCED = regex.compile(r"现将(?P<title>[^。：:，,]{6,80}?)(?:报告|情况)如下")
+
+
+def _from_other_titles(head: list[NLine], title: list[NLine]) -> tuple[str, NLine] | None:
+    """The unit from another title in the opening, when the first one found names
+    none (a sharing site's file name, a portal's 公开目录 line, then the report's
+    own title), from the sentence that introduces the report, or from a line that
+    is an organisation's name alone at the top (儋州市人民法院 over its title)."""
+    report = pattern("genre", "report_title")
+    lines = [nl for nl in head[:6] if title_text(nl).strip()]
+    for k, nl in enumerate(lines[:3]):
+        t = title_text(nl).strip()
+        if 4 <= len(t) <= 30 and _org(t) == t and any(report.search(title_text(x)) for x in lines[k + 1: k + 6]):
+            return t, nl
+    for nl in head:
+        if nl in title:
+            continue
+        t = title_text(nl)
+        # a long line is a title run into the text only where a year follows the name
+        cands = [(t, False)] if is_title_like(t) else [(t[:HEAD_CHARS], True)]
+        cands += [(m.group("title"), False) for m in INTRODUCED.finditer(t)]
+        for cand, needs_year in cands:
+            if not report.search(cand) or regex.match(r"[《〈]|根据|按照|依据|为|收到|现将|我|本", cand):
+                continue
+            found = _from_title([NLine(cand, nl.src, tuple(range(len(cand))))])
+            if found and regex.match(r"我|本", found[0]) is None and (
+                    not needs_year or regex.match(r"\s*(?:19|20)\s?\d{2}\s*年", cand[len(found[0]):])):
+                return found[0], nl
+    return None
+
+
 def _publisher(head: list[NLine]) -> str | None:
     for nl in head:
         for label in lexicon()["header"]["publisher_fields"]:
@@ -178,7 +222,7 @@ def _unit(head: list[NLine], title: list[NLine], record: Record) -> None:
         record.unit = value
         record.field_evidence["unit"] = Text([nl]).evidence(*span)
         return
-    titled = _from_title(title)
+    titled = _from_title(title) or _from_other_titles(head, title)
     publisher = _publisher(head)
     if titled:
         value, nl = titled

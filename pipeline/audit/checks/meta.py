@@ -77,8 +77,20 @@ def check_breakdowns(record: Record, params: dict, tally: Tally):
             continue
         values = {"total": show(b.total), "terms": " + ".join(show(p) for p in b.parts),
                   "sum": _same_unit(total, b.total), "diff": _same_unit(gap, b.total)}
-        yield Hit("document", values, [e for e in [b.evidence] if e], stated=show(b.total),
+        yield Hit(_subject(record, b.total), values, [e for e in [b.evidence] if e], stated=show(b.total),
                   expected=values["sum"], variant=None if exceeds else "short")
+
+
+def _subject(record: Record, total: Number) -> str:
+    """The budget line whose figure the listed total is (the same amount read from
+    the same place), else the document."""
+    ev = total.evidence
+    for name, bl in record.budget.items():
+        for n in bl.fields.values():
+            if n.value == total.value and n.evidence and ev and n.evidence.page == ev.page and \
+                    n.evidence.line <= ev.line <= (n.evidence.line_end or n.evidence.line):
+                return f"budget.{name}"
+    return "document"
 
 
 def _plain_list(b, max_ratio: Decimal) -> bool:
