@@ -186,12 +186,16 @@ class Breakdown:
 
 @dataclass
 class TextFlaw:
-    """A slip in the running text: `kind` doubled (a word written twice) or
-    doc_number (a document number that lost its closing bracket)."""
+    """A slip in the running text: `kind` doubled (a word written twice),
+    doc_number (a document number that lost its closing bracket), all_paid (a
+    claim that the money was all paid out), bare_date (a date whose 年月日 were
+    lost) or list_count (N 个 … 即 a、b、c: `stated` N, `items` the names listed)."""
 
     kind: str
     text: str
     evidence: Evidence | None = None
+    stated: int | None = None
+    items: tuple[str, ...] = ()
 
 
 @dataclass

@@ -30,7 +30,10 @@ def extract_record(doc: Document) -> Record:
     nlines = normalize_document(doc)
     form = extract_form(doc, nlines)
     # The narrative extractors read only the prose; the form's lines are its own.
-    prose = [nl for nl in nlines if (nl.src.page, nl.src.line) not in form.lines] if form else nlines
+    # A sentence the form's run of cells took in at its edge (全年预算数2565万元,…,预算执行率100%。
+    # over a one-cell-per-line form) is still prose.
+    prose = [nl for nl in nlines if (nl.src.page, nl.src.line) not in form.lines or _sentence(nl.text)] \
+        if form else nlines
     blocks = split_blocks(prose)
     record = Record()
     reading = reading_order(doc, nlines)  # tables' rows too: a Word form's title is a cell
@@ -54,6 +57,10 @@ def extract_record(doc: Document) -> Record:
         merge_joined(record, joined_rows(blocks))
     note_gaps(record)
     return record
+
+
+def _sentence(text: str) -> bool:
+    return len(text) >= 12 and text.rstrip().endswith("。") and "|" not in text and regex.search(r"[，,]", text) is not None
 
 
 # A document ends at a full stop, a closing mark, a figure, a date or a signature;

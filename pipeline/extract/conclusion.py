@@ -10,13 +10,15 @@ from pipeline.model import Record
 from pipeline.numbers import parse_number
 
 SCORE_RE = regex.compile(
-    r"(?:综合得分|自评得分|自评总分|评价得分|总得分|总分|得分)\s*(?:为|是|:|：)?\s*(?P<v>\d{1,3}(?:\.\d+)?)(?![\d.])\s*分?"
+    r"(?:综合得分|自评得分|自评总分|评价得分|总得分|总分|得分|综合评分|绩效评分|自评评分)\s*(?:[（(]分[)）])?"
+    r"\s*(?:为|是|:|：)?\s*(?P<v>\d{1,3}(?:\.\d+)?)(?![\d.])\s*分?"
 )
 # A form's 总分 row copied without its cells' bounds: 总分100100 is 分值 100 | 得分 100,
 # 总分10098 is 100 | 98 (a copy of a table that lost its ruling).
 JOINED_TOTAL_RE = regex.compile(r"(?:总分|合计)(?P<w>100)(?P<v>100|[1-9]?\d(?:\.\d{1,2})?)(?![\d.%])")
 RATING_RE = regex.compile(
-    r"(?:评价结果|评价等级|自评等级|自评结果|绩效等级|等级|评级|结果)\s*(?:为|是|:|：)?\s*[“\"「『]?\s*(?P<r>优秀|良好|中等|优|良|中|差|合格|不合格|较差)"
+    r"(?:(?:评价结果|评价等级|自评等级|自评结果|绩效等级|等级|评级|结果)\s*(?:为|是|:|：)?|自评为|评定为)\s*[“\"「『]?\s*"
+    r"(?P<r>优\s?秀|良\s?好|中\s?等|优|良|中|差|合格|不合格|较差)"
 )
 RATING_CANON = {"优秀": "优", "良好": "良", "中等": "中", "较差": "差", "合格": "中", "不合格": "差"}
 
@@ -39,7 +41,7 @@ def extract_conclusion(blocks: list[Text], record: Record) -> None:
         if record.rating is None:
             r = RATING_RE.search(block.text)
             if r:
-                word = r.group("r")
+                word = regex.sub(r"\s", "", r.group("r"))
                 record.rating = RATING_CANON.get(word, word)
                 record.rating_evidence = block.evidence(*r.span())
         if record.score is not None and record.rating is not None:

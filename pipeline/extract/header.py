@@ -14,7 +14,7 @@ import regex
 from pipeline.extract.genre import HEAD_CHARS, TOC_ENTRY, find_title, is_title_like, title_text
 from pipeline.extract.lexicon import lexicon, pattern
 from pipeline.extract.normalize import NLine, Text
-from pipeline.model import Record
+from pipeline.model import Record, TextFlaw
 
 HEAD_LINES = 60
 YEAR_RE = regex.compile(r"(?P<year>(?:19|20)\s?\d{2})\s*年度")
@@ -53,6 +53,7 @@ def extract_header(nlines: list[NLine], text: Text, record: Record) -> None:
         if f and not record.filled_on:
             record.filled_on = f"{int(f['y']):04d}-{int(f['m']):02d}-{int(f['d']):02d}"
             record.field_evidence["filled_on"] = Text([nl]).evidence(*f.span())
+    _other_year(head, title, record)
     if record.unit:
         r = regex.search(REGION_RE_TEMPLATE.format(unit=regex.escape(record.unit)), text.text)
         if r and r.group("region"):
@@ -248,6 +249,22 @@ def _year(title: list[NLine], text: Text, record: Record) -> None:
     if y:
         record.year = int(y.group("year").replace(" ", ""))
         record.field_evidence["year"] = text.evidence(*y.span())
+
+
+# A heading line of the opening that names another evaluated year (2020年度部门整体支出
+# under a 2021年度 title: a leftover of last year's report).
+YEAR_HEADING = regex.compile(r"^(?P<year>(?:19|20)\d{2})\s*年度?\S{0,16}(?:整体支出|绩效自评|自评报告|绩效评价|项目支出)\S{0,8}$")
+
+
+def _other_year(head: list[NLine], title: list[NLine], record: Record) -> None:
+    if record.year is None or not title:
+        return
+    for nl in head:
+        t = title_text(nl).strip().replace(" ", "")
+        m = YEAR_HEADING.match(t)
+        if m and nl not in title and int(m.group("year")) != record.year and "。" not in t:
+            record.text_flaws.append(TextFlaw("other_year", t, Text([nl]).evidence(0, len(nl.text)), record.year))
+            return
 
 
 def _doc_type(title: list[NLine], unit: str | None, body: str, record: Record) -> None:

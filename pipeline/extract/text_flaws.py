@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import regex
 
+from pipeline.extract.common import cn_to_int
 from pipeline.extract.normalize import Text
 from pipeline.model import Record, TextFlaw
 
@@ -16,6 +17,13 @@ CELL_GAP = regex.compile(r"[\s|｜\t]")
 DOC_NUMBER = regex.compile(r"[〔\[【（(](?P<year>(?:19|20)\d{2})(?P<num>\d{1,4})号")
 # "资金已全部拨付": a claim that all the money was paid out, which the execution rate
 # must bear out (FUND-13). 拨付到位 says the money arrived, not that it was spent.
+# 内设8个内设机构，即办公室、第一检察部、…: a count and the names it announces.
+LIST_COUNT = regex.compile(
+    r"(?P<n>\d{1,2}|[一二三四五六七八九十]{1,3})个(?P<what>\p{Han}{0,8}?)[,，:：]?\s*(?:即|分别为|分别是)[:：]?"
+    r"(?P<list>[^。；;\n]{4,1000})")
+ITEM_MAX = 30
+# 报告时间: 2019625 (2019年6月25日 lost its 年, 月 and 日 in a web copy).
+BARE_DATE = regex.compile(r"(?:时间|日期)\s*[:：]\s*(?P<d>(?:19|20)\d{2}(?:1[0-2]|[1-9])(?:[12]\d|3[01]|[1-9]))(?![\d.年/\-])")
 ALL_PAID = regex.compile(r"资金(?:[\d.,]+万?元)?(?:目前|现|均|已经|已)*(?:全部|全额)(?:拨付|支付)(?:完毕|完成)?(?!到位|到)")
 
 
@@ -29,7 +37,48 @@ def extract_text_flaws(blocks: list[Text], record: Record) -> None:
             if ev is None or ev.line_end or CELL_GAP.search(ev.text):
                 continue
             record.text_flaws.append(TextFlaw("doubled", m.group(1), ev))
+        for m in LIST_COUNT.finditer(text):
+            n = int(m.group("n")) if m.group("n").isdigit() else cn_to_int(m.group("n"))
+            end = _list_end(block, m)
+            if end is None:
+                continue  # a list cut short (an excerpt's end) is not counted
+            items = list_items(text[m.start("list"):end])
+            if n and items is not None and len(items) >= 2:
+                record.text_flaws.append(TextFlaw("list_count", text[m.start():end], block.evidence(m.start(), end), n,
+                                                  tuple(items)))
+        for m in BARE_DATE.finditer(text):
+            if len(m.group("d")) >= 7:  # 202511 may be a year and a month; 2019625 is no date as printed
+                record.text_flaws.append(TextFlaw("bare_date", m.group("d"), block.evidence(*m.span())))
         for m in ALL_PAID.finditer(text):
             record.text_flaws.append(TextFlaw("all_paid", m.group(0), block.evidence(*m.span())))
         for m in DOC_NUMBER.finditer(text):
             record.text_flaws.append(TextFlaw("doc_number", m.group(0), block.evidence(*m.span())))
+
+
+def list_items(text: str) -> list[str] | None:
+    """The names of a 、-separated list, or None when it is no closed list of
+    names (等, 若干, a long item that is a sentence)."""
+    text = regex.sub(r"[（(][^（()）]*[)）]", "", text)
+    items = [t.strip() for t in text.split("、")]
+    last = regex.split(r"[，,]", items[-1], maxsplit=1)[0]
+    tail = regex.split(r"和|及|以及|与", last)
+    items = items[:-1] + [t.strip() for t in tail if t.strip()]
+    if any(not t or len(t) > ITEM_MAX or regex.search(r"等$|等[\p{Han}]{0,4}$|若干|\d", t) for t in items):
+        return None
+    return items
+
+
+def _list_end(block: Text, m: regex.Match) -> int | None:
+    """Where the list ends: at its 。 or ；, or at the end of a source line that
+    closes on a name (the next line is a new heading: 政治部、办公室 / 2、人员情况)."""
+    start, end = m.start("list"), m.end("list")
+    line = block.line_start(start)
+    for pos in range(start, end):
+        nxt = block.line_start(pos)
+        if nxt != line:
+            if block.text[pos - 1] not in "、，,和及":
+                return pos
+            line = nxt
+    if end < len(block.text) and block.text[end] in "。；;":
+        return end
+    return None

@@ -82,13 +82,11 @@ def check_breakdowns(record: Record, params: dict, tally: Tally):
 
 
 def _subject(record: Record, total: Number) -> str:
-    """The budget line whose figure the listed total is (the same amount read from
-    the same place), else the document."""
-    ev = total.evidence
+    """The budget line whose figure the listed total is (the same amount in the
+    same unit: 基本支出2956.36万元，其中：…), else the document."""
     for name, bl in record.budget.items():
         for n in bl.fields.values():
-            if n.value == total.value and n.evidence and ev and n.evidence.page == ev.page and \
-                    n.evidence.line <= ev.line <= (n.evidence.line_end or n.evidence.line):
+            if n.unit == total.unit and n.value == total.value and n.decimals == total.decimals and n.unit == "万元":
                 return f"budget.{name}"
     return "document"
 
@@ -98,7 +96,17 @@ def _plain_list(b, max_ratio: Decimal) -> bool:
     restated total), none the sum of two others (a nested list), and together not
     far beyond it (another dimension listed alongside)."""
     values = [p.value for p in b.parts]
-    if any(v >= b.total.value for v in values) or sum(values) > max_ratio * b.total.value:
+    if any(v > b.total.value for v in values):
+        return False
+    whole = [i for i, v in enumerate(values) if v == b.total.value]
+    if whole:
+        # a part that restates the total heads a nested list (its pieces follow and add up
+        # to it); followed by pieces that do not, it is one part among others (预算数60万元，
+        # 其中包括兵团补贴60万，结余资金12.664万元: 72.664 in all)
+        rest = [v for i, v in enumerate(values) if i not in whole]
+        return len(whole) == 1 and all(v > 0 for v in rest) and abs(sum(rest) - b.total.value) > \
+            Decimal("0.011") * b.total.value
+    if sum(values) > max_ratio * b.total.value:
         return False
     for i, v in enumerate(values):
         rest = values[:i] + values[i + 1:]

@@ -162,8 +162,39 @@ def check_text_flaws(record: Record, params: dict, tally: Tally):
             if len(flaw.text) < params["min_length"] or flaw.text * 2 in legit:
                 continue
             fixed = flaw.text
+        elif flaw.kind == "bare_date":
+            m = regex.match(r"(\d{4})(\d{1,2}?)(\d{1,2})$", flaw.text)
+            fixed = f"{m.group(1)}年{int(m.group(2))}月{int(m.group(3))}日"
         else:
             m = regex.match(r"(.)(\d{4})(\d+)号", flaw.text)
             fixed = f"{m.group(1)}{m.group(2)}〕{m.group(3)}号" if m else flaw.text
         yield Hit("document", {"text": flaw.evidence.text if flaw.evidence else flaw.text, "fixed": fixed},
                   [flaw.evidence] if flaw.evidence else [], stated=flaw.text, expected=fixed, suggestion=fixed)
+
+
+@kind("list_count", values=("stated", "count", "names", "repeated"))
+def check_list_count(record: Record, params: dict, tally: Tally):
+    """N 个 … 即 a、b、c: the names listed must be N, and none twice."""
+    for flaw in record.text_flaws:
+        if flaw.kind != "list_count":
+            continue
+        tally.ran()
+        repeated = sorted({t for t in flaw.items if flaw.items.count(t) > 1})
+        if len(flaw.items) == flaw.stated and not repeated:
+            continue
+        values = {"stated": str(flaw.stated), "count": str(len(flaw.items)), "names": "、".join(flaw.items),
+                  "repeated": f"，其中“{'、'.join(repeated)}”重复出现" if repeated else ""}
+        yield Hit("document", values, [flaw.evidence] if flaw.evidence else [], stated=f"{flaw.stated}个",
+                  expected=f"{len(flaw.items)}个")
+
+
+@kind("other_year", values=("heading", "year"))
+def check_other_year(record: Record, params: dict, tally: Tally):
+    """A heading of the opening naming another 年度 than the title's."""
+    for flaw in record.text_flaws:
+        if flaw.kind != "other_year":
+            continue
+        tally.ran()
+        yield Hit("document", {"heading": flaw.text, "year": str(flaw.stated)},
+                  [e for e in (flaw.evidence, record.field_evidence.get("year")) if e], stated=flaw.text,
+                  expected=f"{flaw.stated}年度")
