@@ -22,14 +22,14 @@ def test_corpus_is_there():
 
 def test_reports_are_read_and_non_reports_refused(board):
     s = board.summary()
-    assert s["read_rate"] >= 0.95, s
+    assert s["read_rate"] >= 0.97, s
     assert s["negatives_refused"] == s["negatives"], s
 
 
 def test_facts_and_inconsistencies_floor(board):
     s = board.summary()
-    assert s["fact_accuracy"] >= 0.67, s
-    assert s["recall"] >= 0.27, s
+    assert s["fact_accuracy"] >= 0.78, s
+    assert s["recall"] >= 0.55, s
 
 
 def test_false_alarms_on_clean_files_ceiling(board):

@@ -27,3 +27,12 @@ def test_a_score_runs_on_into_no_other_figure(audit_text):
     # 总分100分 then 得分: the figure after 总分 is read whole, never a run of two
     r = audit_text(OPENING + "本项目总分100100。\n")
     assert r.record["score"] == 100
+
+
+def test_cells_run_together_are_no_doubled_word(audit_text):
+    # a form copied without its table: target and actual 合格 | 合格 side by side
+    r = audit_text("项目支出绩效自评表(2020年度)项目名称演出设备更新专项经费一级指标二级指标三级指标"
+                   "年度指标值实际完成值分值得分质量指标设备验收合格率合格合格2020\n")
+    assert not [f for f in r.findings if f["rule"] == "TXT-04"]
+    r = audit_text(OPENING + "一、基本情况\n本局负责中央食品食品监管资金的管理。\n")
+    assert [f["rule"] for f in r.findings if f["rule"] == "TXT-04"] == ["TXT-04"]

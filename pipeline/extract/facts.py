@@ -28,6 +28,8 @@ MENTION_RE = regex.compile(
     rf"|(?<=共计|共|计)[{CN_DIGITS}]+(?:个|项)"
 )
 LIST_ITEM = regex.compile(r"[①-⑳]")
+# A clause whose only money word is 资金 (中央财政补助资金): it names a source, not a measure.
+WEAK_BUDGET = regex.compile(r"[^预算批复安排下达总额规模投资]*资金")
 CLAUSE_SPLIT = regex.compile(r"[，,：:；;]")
 # Dates, figures and filler dropped from a scope phrase before two are compared.
 PHRASE_NOISE = regex.compile(r"(?:19|20)\d{2}年度?|截至\d{1,2}月\d{1,2}日|[\d.,%]+|[的为是共计及和、\s]")
@@ -164,8 +166,8 @@ def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool,
         if sm.lastgroup != "ignore" or sm.start() >= last_clause_at:
             scope, scope_end = sm.lastgroup, sm.end()
     clause_at = max(label.rfind(c, 0, scope_end) for c in "，,：:；;。") + 1 if scope else 0
-    if scope in ("project", "special") and project_doc and not (
-            ctx.in_parts or w.parts.search(label, max(0, clause_at - 4), scope_end)):
+    parts_before = bool(scope) and bool(ctx.in_parts or w.parts.search(label, max(0, clause_at - 4), scope_end))
+    if scope in ("project", "special") and project_doc and not parts_before:
         scope = "total"  # 项目支出/专项资金 in a project report is the report's own money, unless listed as a part
     if scope == "ignore":
         ctx.line = None  # 人员经费/三公/收入 amounts are no SPEC lines
@@ -215,6 +217,9 @@ def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool,
     if line is None:
         return None
     field = _money_field(clause, label) or ((ctx.field,) if ctx.field and scope else ())
+    if field == ("budget",) and ctx.field == "executed" and scope and parts_before and WEAK_BUDGET.fullmatch(
+            PHRASE_NOISE.sub("", clause)):
+        field = ("executed",)  # 已使用X万元，其中：中央财政补助资金Y万元: a part of what was used
     if not field:
         return None
     ctx.field = field[0]

@@ -13,6 +13,7 @@ from pipeline.extract.normalize import Text
 from pipeline.model import Record, TextFlaw
 
 DOUBLED = regex.compile(r"(\p{Han}{2,8}?)\1")
+FORM_WORDS = regex.compile(r"一级指标|二级指标|三级指标|年度指标值|实际完成值|全年实际值|年度资金总额|全年执行数|分值")
 CELL_GAP = regex.compile(r"[\s|｜\t]")
 DOC_NUMBER = regex.compile(r"[〔\[【（(](?P<year>(?:19|20)\d{2})(?P<num>\d{1,4})号")
 # "资金已全部拨付": a claim that all the money was paid out, which the execution rate
@@ -30,7 +31,10 @@ ALL_PAID = regex.compile(r"资金(?:[\d.,]+万?元)?(?:目前|现|均|已经|已
 def extract_text_flaws(blocks: list[Text], record: Record) -> None:
     for block in blocks:
         text = block.text
-        for m in DOUBLED.finditer(text, overlapped=False):
+        # a form copied without its table: a target and an actual cell alike (合格合格) or two
+        # header cells (指标指标) run together are no slip of the pen
+        form_text = len(set(FORM_WORDS.findall(text))) >= 2
+        for m in ([] if form_text else DOUBLED.finditer(text, overlapped=False)):
             ev = block.evidence(*m.span())
             # two cells side by side (target and actual both 显著提升) or a word at a line end
             # and again at the next line's start are a table's, not a slip of the pen
