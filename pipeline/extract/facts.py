@@ -193,7 +193,12 @@ def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool,
         ctx.line = ctx.base = "total"
         named = bool(regex.search(r"项目|总", clause))
     line, explicit = ctx.line, named
+    if project_doc and line == "year_start" and not year_start and (
+            mention.endswith("%") or w.executed.search(clause)):
+        line = ctx.line = "total"  # 年初下达5万元，…实际支出5万元，执行率100%: what the project spent
     if mention.endswith("%"):
+        if line is None and project_doc and ctx.base and w.rate.search(clause):
+            line = ctx.base  # …，结余0万元，资金执行率100%: the 结余 clause named no line of its own
         return (line, "rate", 1, explicit) if line and w.rate.search(clause) else None
     if mention.endswith(("个", "项")):
         return (line, "count", 1, explicit) if line in COMPONENTS else None
