@@ -174,6 +174,9 @@ def _from_title(title: list[NLine]) -> tuple[str, NLine] | None:
 # 现将2022年西平县交通运输局…项目绩效自评总结报告如下: the sentence that introduces a
 # report names its title.
 INTRODUCED = regex.compile(r"现将(?P<title>[^。：:，,]{6,80}?)(?:报告|情况)如下")
+# 池州市人社局对2022年度城乡居保市级补贴使用情况开展了财政绩效评价工作: the unit that evaluated.
+EVALUATOR = regex.compile(r"^(?:为[^。]{0,80}?[，,])?(?P<org>[^，,。；;：:\s]{2,30}?)(?:对|就)(?:19|20)\d{2}年度?[^。]{0,60}?"
+                          r"(?:开展|进行)了?[^。]{0,12}(?:自评|绩效评价)")
 
 
 def _from_other_titles(head: list[NLine], title: list[NLine]) -> tuple[str, NLine] | None:
@@ -187,6 +190,10 @@ def _from_other_titles(head: list[NLine], title: list[NLine]) -> tuple[str, NLin
         t = title_text(nl).strip()
         if 4 <= len(t) <= 30 and _org(t) == t and any(report.search(title_text(x)) for x in lines[k + 1: k + 6]):
             return t, nl
+    for nl in head:
+        m = EVALUATOR.search(title_text(nl))
+        if m and _org(m.group("org")) == m.group("org") and not regex.match(r"我|本", m.group("org")):
+            return m.group("org"), nl
     for nl in head:
         if nl in title:
             continue
@@ -238,7 +245,16 @@ def _unit(head: list[NLine], title: list[NLine], record: Record) -> None:
 
 # --- year and type ------------------------------------------------------------------
 
+# 评价年度:2022 — a cover field naming the year outright.
+YEAR_FIELD = regex.compile(r"(?:评价|自评|绩效|预算)年度\s*[:：]\s*(?P<year>(?:19|20)\d{2})(?!\d)")
+
+
 def _year(title: list[NLine], text: Text, record: Record) -> None:
+    f = YEAR_FIELD.search(text.text, 0, 3000)
+    if f:
+        record.year = int(f.group("year"))
+        record.field_evidence["year"] = text.evidence(*f.span())
+        return
     for nl in title:
         m = TITLE_YEAR_RE.search(nl.text)
         if m and not DATE_LIKE.match(nl.text[m.start():]):
