@@ -65,3 +65,30 @@ def test_a_joined_total_row_gives_the_score_not_both_cells(audit_text):
     assert not rules(r, "GRADE-02")
     r = audit_text("项目支出绩效自评表(2022年度)项目名称水标尺 满意度10≥95%≥95%10……总分100100注:1.一级指标分值\n")
     assert r.record["score"] == 100
+
+
+from decimal import ROUND_HALF_UP, Decimal  # noqa: E402
+
+from hypothesis import given, settings  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+
+def _money(cents: int, decimals: int) -> str:
+    v = Decimal(cents) / 100
+    return f"{v:.{decimals}f}" if decimals else str(int(v))
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(100, 10**8), st.floats(0.05, 1.0), st.sampled_from([0, 1, 2]), st.sampled_from([0, 2]))
+def test_a_joined_row_is_split_right_or_not_at_all(budget_cents, share, decimals, rate_decimals):
+    """Whatever the figures, the split taken is the row as printed, or none: never another reading."""
+    budget = _money(budget_cents - budget_cents % (10 ** (2 - decimals)), decimals)
+    executed_cents = int(Decimal(budget) * 100 * Decimal(share))
+    executed = _money(executed_cents - executed_cents % (10 ** (2 - decimals)), decimals)
+    if Decimal(budget) == 0:
+        return
+    rate = (Decimal(executed) / Decimal(budget) * 100).quantize(Decimal(1).scaleb(-rate_decimals), ROUND_HALF_UP)
+    header = _Header(["budget", "executed", "rate"], 0, None, False, "万元")
+    truth = {"budget": budget, "executed": executed, "rate": f"{rate}%"}
+    got = _split(budget + executed + f"{rate}%", header, header.roles, {})
+    assert got is None or got == truth
