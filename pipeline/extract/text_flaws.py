@@ -25,6 +25,10 @@ LIST_COUNT = regex.compile(
 ITEM_MAX = 30
 # 报告时间: 2019625 (2019年6月25日 lost its 年, 月 and 日 in a web copy).
 BARE_DATE = regex.compile(r"(?:时间|日期)\s*[:：]\s*(?P<d>(?:19|20)\d{2}(?:1[0-2]|[1-9])(?:[12]\d|3[01]|[1-9]))(?![\d.年/\-])")
+# 呼财农指【2023】41号文件…，下达…资金5万元: the amount a document allots, keyed by its number.
+DOC_ALLOT = regex.compile(
+    r"(?P<ref>\p{Han}{0,4}[〔【\[（(](?:19|20)\d{2}[〕】\]）)]\s*\d{1,4}\s*号)(?P<mid>[^。；;〔【\[]{0,80}?)"
+    r"(?:下达|安排|拨付)(?P<to>[^。；;，,〔【\[]{0,40}?)(?P<n>\d+(?:\.\d+)?)(?P<u>万元|亿元|元)")
 ALL_PAID = regex.compile(r"资金(?:[\d.,]+万?元)?(?:目前|现|均|已经|已)*(?:全部|全额)(?:拨付|支付)(?:完毕|完成)?(?!到位|到)")
 
 
@@ -53,6 +57,10 @@ def extract_text_flaws(blocks: list[Text], record: Record) -> None:
         for m in BARE_DATE.finditer(text):
             if len(m.group("d")) >= 7:  # 202511 may be a year and a month; 2019625 is no date as printed
                 record.text_flaws.append(TextFlaw("bare_date", m.group("d"), block.evidence(*m.span())))
+        for m in DOC_ALLOT.finditer(text):
+            record.text_flaws.append(TextFlaw("doc_amount", regex.sub(r"\s", "", m.group("ref")),
+                                              block.evidence(m.start(), m.end()),
+                                              items=(m.group("n"), m.group("u"))))
         for m in ALL_PAID.finditer(text):
             record.text_flaws.append(TextFlaw("all_paid", m.group(0), block.evidence(*m.span())))
         for m in DOC_NUMBER.finditer(text):

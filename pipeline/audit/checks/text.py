@@ -8,8 +8,9 @@ from functools import lru_cache
 
 import regex
 
-from pipeline.audit.checks.base import Hit, Tally, kind
+from pipeline.audit.checks.base import Hit, Tally, kind, show
 from pipeline.model import Evidence, Record
+from pipeline.numbers import parse_number
 
 HAN = regex.compile(r"^\p{Han}+$")
 
@@ -198,3 +199,27 @@ def check_other_year(record: Record, params: dict, tally: Tally):
         yield Hit("document", {"heading": flaw.text, "year": str(flaw.stated)},
                   [e for e in (flaw.evidence, record.field_evidence.get("year")) if e], stated=flaw.text,
                   expected=f"{flaw.stated}年度")
+
+
+@kind("doc_amount", values=("ref", "first", "other"))
+def check_doc_amount(record: Record, params: dict, tally: Tally):
+    """One document number (呼财农指【2023】41号) cited twice with two different
+    amounts allotted under it."""
+    seen: dict[str, tuple] = {}
+    for flaw in record.text_flaws:
+        if flaw.kind != "doc_amount":
+            continue
+        n = parse_number(*flaw.items)
+        if n is None:
+            continue
+        issuer = regex.match(r"\p{Han}*", flaw.text).group(0)
+        key = issuer[-2:] + regex.sub(r"\D", "", flaw.text)  # 农指202341: the issuer's code, year, number
+        first = seen.setdefault(key, (n, flaw))
+        if first[1] is flaw:
+            continue
+        tally.ran()
+        if first[0].value == n.value:
+            continue
+        yield Hit("document", {"ref": flaw.text, "first": show(first[0]), "other": show(n)},
+                  [e for e in (first[1].evidence, flaw.evidence) if e], stated=show(n), expected=show(first[0]))
+        seen[key] = (n, flaw)
