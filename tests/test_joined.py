@@ -92,3 +92,11 @@ def test_a_joined_row_is_split_right_or_not_at_all(budget_cents, share, decimals
     truth = {"budget": budget, "executed": executed, "rate": f"{rate}%"}
     got = _split(budget + executed + f"{rate}%", header, header.roles, {})
     assert got is None or got == truth
+
+
+def test_a_joined_rows_score_is_checked_as_a_forms(audit_text):
+    r = audit_text(HEAD + "年初预算数(A)全年执行数(B)分值(10分)执行率(B/A)得分得分计算方法"
+                   "年度资金总额:310.2154.741050%8执行率*该指标分值。年度总体目标通过规范保洁工作经费的使用。\n")
+    assert budget(r)["score"] == 8
+    found = rules(r, "FUND-12")
+    assert len(found) == 1 and "5.00分" in found[0]["message"]

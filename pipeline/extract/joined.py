@@ -114,6 +114,8 @@ def _block_rows(block: Text) -> dict[str, BudgetLine] | None:
 def merge_joined(record: Record, lines: dict[str, BudgetLine]) -> None:
     """The rows' figures are the form's: they take the line's place, and a
     differing narrative figure for the total is kept for CONS-01."""
+    if lines and record.form_layout is None:
+        record.form_layout = "joined"  # the form's own checks (得分 = 执行率 × 分值, 资金来源之和) apply
     for name, line in lines.items():
         old = record.budget.get(name)
         if old is not None:
