@@ -158,3 +158,21 @@ def check_paid_claim(record: Record, params: dict, tally: Tally):
     claim = claims[0]
     yield Hit(f"budget.{line}", {"claim": claim.text, "line": BUDGET_LINE_ZH[line], "rate": shown},
               [e for e in (claim.evidence,) if e] + evid(rate, executed, budget), stated=claim.text)
+
+
+@kind("tiny_amount", values=("line", "value", "fixed"), below=100,
+      lines=["total", "year_start", "additions", "basic", "project", "special"])
+def check_tiny_amount(record: Record, params: dict, tally: Tally):
+    """A line's budget or spending printed in 元 below `below` 元 (市级资金配套3.6元, where
+    120人 × 300元 = 3.6万元): no fund of a budget line is that small; 万 was lost."""
+    limit = Decimal(params["below"]) / Decimal(10000)
+    for line, bl in present_lines(record, params):
+        for field in ("budget", "executed", "year_start"):
+            n = bl.get(field)
+            if n is None or n.source_unit != "元" or not n.raw.endswith("元"):
+                continue  # printed with its 元 (a form's cell takes its unit from the header)
+            tally.ran()
+            if 0 < n.value < limit:
+                raw = n.raw[:-1]
+                yield Hit(f"budget.{line}", {"line": BUDGET_LINE_ZH[line], "value": n.raw, "fixed": f"{raw}万元"},
+                          evid(n), stated=n.raw, expected=f"{raw}万元", suggestion=f"{raw}万元")
