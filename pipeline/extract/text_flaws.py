@@ -29,10 +29,13 @@ BARE_DATE = regex.compile(r"(?:时间|日期)\s*[:：]\s*(?P<d>(?:19|20)\d{2}(?:
 DOC_ALLOT = regex.compile(
     r"(?P<ref>\p{Han}{0,4}[〔【\[（(](?:19|20)\d{2}[〕】\]）)]\s*\d{1,4}\s*号)(?P<mid>[^。；;〔【\[]{0,80}?)"
     r"(?:下达|安排|拨付)(?P<to>[^。；;，,〔【\[]{0,40}?)(?P<n>\d+(?:\.\d+)?)(?P<u>万元|亿元|元)")
+# 经果林32.49hm … 经果林32.49hmm: one figure of one item printed with two Latin units.
+LATIN_UNIT = regex.compile(r"(?P<label>\p{Han}{2,8})(?P<n>\d+(?:\.\d+)?)\s?(?P<u>[A-Za-z][A-Za-z²³/]{0,5})(?![A-Za-z²³/])")
 ALL_PAID = regex.compile(r"资金(?:[\d.,]+万?元)?(?:目前|现|均|已经|已)*(?:全部|全额)(?:拨付|支付)(?:完毕|完成)?(?!到位|到)")
 
 
 def extract_text_flaws(blocks: list[Text], record: Record) -> None:
+    units: dict[tuple[str, str], regex.Match] = {}  # (item, figure) -> its first mention, across blocks
     for block in blocks:
         text = block.text
         # a form copied without its table: a target and an actual cell alike (合格合格) or two
@@ -61,6 +64,11 @@ def extract_text_flaws(blocks: list[Text], record: Record) -> None:
             record.text_flaws.append(TextFlaw("doc_amount", regex.sub(r"\s", "", m.group("ref")),
                                               block.evidence(m.start(), m.end()),
                                               items=(m.group("n"), m.group("u"))))
+        for m in LATIN_UNIT.finditer(text):
+            first = units.setdefault((m.group("label"), m.group("n")), m)
+            if first.group("u") != m.group("u"):
+                record.text_flaws.append(TextFlaw("unit_variant", f"{first.group(0)}|{m.group(0)}",
+                                                  block.evidence(*m.span()), items=(first.group(0), m.group(0))))
         for m in ALL_PAID.finditer(text):
             record.text_flaws.append(TextFlaw("all_paid", m.group(0), block.evidence(*m.span())))
         for m in DOC_NUMBER.finditer(text):

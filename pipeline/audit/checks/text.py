@@ -223,3 +223,15 @@ def check_doc_amount(record: Record, params: dict, tally: Tally):
         yield Hit("document", {"ref": flaw.text, "first": show(first[0]), "other": show(n)},
                   [e for e in (first[1].evidence, flaw.evidence) if e], stated=show(n), expected=show(first[0]))
         seen[key] = (n, flaw)
+
+
+@kind("unit_variant", values=("first", "other"))
+def check_unit_variant(record: Record, params: dict, tally: Tally):
+    """One item's figure printed twice with two different units (32.49hm, 32.49hmm)."""
+    for flaw in record.text_flaws:
+        if flaw.kind != "unit_variant":
+            continue
+        tally.ran()
+        first, other = flaw.items
+        yield Hit("document", {"first": first, "other": other}, [flaw.evidence] if flaw.evidence else [],
+                  stated=other, expected=first)
