@@ -75,8 +75,9 @@ def check_breakdowns(record: Record, params: dict, tally: Tally):
             b.total.exact and gap <= Decimal(params["short_count"])))
         if not exceeds and not short:
             continue
+        places = max(p.decimals for p in b.parts)
         values = {"total": show(b.total), "terms": " + ".join(show(p) for p in b.parts),
-                  "sum": _same_unit(total, b.total), "diff": _same_unit(gap, b.total)}
+                  "sum": _same_unit(total, b.total, places), "diff": _same_unit(gap, b.total, places)}
         yield Hit(_subject(record, b.total), values, [e for e in [b.evidence] if e], stated=show(b.total),
                   expected=values["sum"], variant=None if exceeds else "short")
 
@@ -117,6 +118,8 @@ def _plain_list(b, max_ratio: Decimal) -> bool:
     return True
 
 
-def _same_unit(value: Decimal, like: Number) -> str:
-    return format_decimal(value, max(like.decimals, 0) if like.unit != "万元" else min(max(like.decimals, 2), 6)) + (
+def _same_unit(value: Decimal, like: Number, places: int = 0) -> str:
+    """`value` in `like`'s unit, to the places the figures summed carry (60 + 12.664 is 72.664, not 72.66)."""
+    decimals = max(like.decimals, places, 0)
+    return format_decimal(value, decimals if like.unit != "万元" else min(max(decimals, 2), 6)) + (
         "万元" if like.unit == "万元" else (like.unit or ""))
