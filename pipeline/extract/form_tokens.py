@@ -54,6 +54,8 @@ ROLE_PATTERNS = {
     "target": f"(?P<target>{VAL})", "target_ys": f"(?P<target_ys>{VAL})", "actual": f"(?P<actual>{VAL})",
     "op": "(?P<op>[OQT-])", "unit": "(?P<unit>[U-])?", "weight": "(?P<weight>N)", "score": "(?P<score>[N-])",
     "coef": "(?P<coef>[NP])", "reason": "(?P<reason>[T-]+)?", "core": "(?P<core>Y)?",
+    # a 得分计算方法 cell spans the block: printed once, on the first row only
+    "method": "(?:[T-])?",
 }
 
 
@@ -303,11 +305,21 @@ def _indicator_rows(tokens: list[GCell], classes: str, roles: list[str]) -> list
         cells = {r: join_cells(tokens[m.start(r) : m.end(r)]) for r in patterns if
                  r in group_names and m.start(r) >= 0 and m.end(r) > m.start(r)}
         out.append(FormRow("indicator", None, cells))
-    if whole is None:
+    if whole is None or any(_odd_name(r) for r in out):
         label_first = _label_first_rows(tokens, classes, roles)
-        if _complete(label_first) > _complete(out):
+        if _complete(label_first) - sum(map(_odd_name, label_first)) > _complete(out) - sum(map(_odd_name, out)):
             return label_first
     return out
+
+
+def _odd_name(row: FormRow) -> bool:
+    """A 三级指标 name that reads as a sentence (a reason or a 得分计算方法 cell
+    taken for the name: 部分对象资格复核未通过，下年度加强摸底)."""
+    name = row.cells.get("name")
+    return name is not None and bool(CLAUSE_RE.search(name.text))
+
+
+CLAUSE_RE = regex.compile(r"[，。；;]|,(?!\d{3})")
 
 
 TEXT_CLASSES = "LMCTUQY"
@@ -330,6 +342,8 @@ def _label_first_rows(tokens: list[GCell], classes: str, roles: list[str]) -> li
         texts = [(tokens[i], classes[i]) for i in range(m.start("t"), m.end("t")) if classes[i] != "-"]
         values = [tokens[i] for i in range(m.start("v"), m.end("v"))]
         value_roles = [r for r in roles if r in VALUE_ROLES]
+        while len(values) > len(value_roles) and values[0].text in BLANK:
+            values = values[1:]  # a blank word cell (原因: 无) printed last among the words
         cells = {r: v for r, v in zip(value_roles[len(value_roles) - len(values):], values, strict=False)
                  if v.text and len(values) <= len(value_roles)}
         rest = []

@@ -52,8 +52,8 @@ def check_weight_total(record: Record, params: dict, tally: Tally):
 @kind("weight_hierarchy", values=("heading", "weight", "sum", "n"))
 def check_weight_hierarchy(record: Record, params: dict, tally: Tally):
     """Each weighted heading (产出指标(50分)) = Σ the 分值 of its indicators."""
-    if not record.form_layout:
-        return
+    if not record.form_layout or record.form_unread_groups:
+        return  # rows under a 二级 group were not read: a heading may miss some of its indicators
     for h in record.headings:
         key = "level1" if h.level == 1 else "level2"
         kids = [i for i in record.indicators if getattr(i, key) == h.name]
@@ -82,7 +82,7 @@ def check_weight_split(record: Record, params: dict, tally: Tally):
     ws = _weights(record)
     fund = record.budget.get("total")
     fw = fund.get("weight") if fund else None
-    if not record.form_layout or ws is None or fw is None:
+    if not record.form_layout or ws is None or fw is None or record.form_unread_groups:
         return
     tally.ran()
     got = {"预算执行率": fw.value, **_level1_weights(record)}
