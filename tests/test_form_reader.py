@@ -51,3 +51,71 @@ def test_label_first_rows_with_a_reason_among_the_words(audit_text):
     assert inds[0]["target"]["value"] == 26 and inds[0]["target"]["unit"] == "万平方米"
     assert inds[1]["deviation_reason"] == "采购流程延长导致进度滞后，已督促供应商"
     assert not [f for f in r.findings if f["category"] == "extraction_gap" and f["severity"] != "info"]
+
+
+def _word(*tables: list[list[str]]) -> bytes:
+    import io
+
+    import docx
+
+    d = docx.Document()
+    d.add_paragraph("部门预算项目支出绩效自评表（2022年度）")
+    for rows in tables:
+        table = d.add_table(rows=len(rows), cols=max(len(r) for r in rows))
+        for i, row in enumerate(rows):
+            for j, value in enumerate(row):
+                table.cell(i, j).text = value
+        d.add_paragraph("")
+    buf = io.BytesIO()
+    d.save(buf)
+    return buf.getvalue()
+
+
+SICHUAN_BUDGET = [
+    ["预算执行情况（10分）", "年度预算数（万元）", "年初预算", "调整后预算数", "预算执行数", "预算执行率", "权重", "得分", "原因"],
+    ["", "总额", "1299.18", "1304.18", "1247.81", "95.68%", "10", "9.6", ""],
+    ["", "其中：财政资金", "1299.18", "1304.18", "1247.81", "95.68%", "/", "/", ""],
+]
+INDICATORS = [
+    ["一级指标", "二级指标", "三级指标", "指标值", "完成值", "权重", "得分", "未完成原因分析"],
+    ["产出指标", "数量指标", "临时救助人次", "≥389人次", "389人次", "50", "50", "/"],
+    ["效益指标", "社会效益指标", "政策知晓率", "=92%", "92%", "30", "30", "/"],
+    ["满意度指标", "服务对象满意度指标", "受益群众满意度", "≥88%", "90%", "10", "10", "/"],
+    ["合计", "", "", "", "", "100", "99.6", ""],
+]
+
+
+def test_word_table_spanning_header_over_row_labels_and_conclusion_cell(tmp_path, rules):
+    """四川 (002 / 011): 年度预算数（万元） spans the row-label cells 总额 / 其中：财政资金,
+    the figures stand under 年初预算 / 调整后预算数; the 等级 is only in the 评价结论 sentence."""
+    from pipeline.api import audit_file
+
+    conclusion = [["评价结论", "经自评，本项目自评总分99.6分，评价等级为“优”。"]]
+    path = tmp_path / "form.docx"
+    path.write_bytes(_word(SICHUAN_BUDGET, INDICATORS + conclusion))
+    rec = audit_file(path, rules).record
+    assert {k: (v.get("year_start"), v.get("budget"), v.get("executed")) for k, v in rec["budget"].items()} == {
+        "total": (1299.18, 1304.18, 1247.81), "fiscal": (1299.18, 1304.18, 1247.81)}
+    assert rec["rating"] == "优" and rec["score"] == 99.6
+
+
+HUNAN_BUDGET = [
+    ["年度预算申请(万元)", "", "年初预算数", "全年预算数", "全年执行数", "分值", "执行率", "得分"],
+    ["", "年度资金总额", "1956.35", "1956.35", "1809.31", "10", "92.5%", "9"],
+    ["", "按收入性质分:", "", "", "按支出性质分:", "", "", ""],
+    ["", "其中:一般公共预算:1956.35", "", "", "其中:基本支出:1228.00", "", "", ""],
+    ["", "政府性基金拨款:", "", "", "项目支出:728.35", "", "", ""],
+]
+
+
+def test_word_table_keyed_budget_cells_and_a_rating_table_after_the_form(tmp_path, rules):
+    """湖南 (132 / 009): 其中:基本支出:1228.00 holds a line and its amount in one cell; the
+    评价等级 row came out as a table of its own (a page break in the PDF)."""
+    from pipeline.api import audit_file
+
+    path = tmp_path / "form.docx"
+    path.write_bytes(_word(HUNAN_BUDGET, INDICATORS, [["评价等级", "优"]]))
+    rec = audit_file(path, rules).record
+    assert {k: v.get("budget") for k, v in rec["budget"].items()} == {
+        "total": 1956.35, "fiscal": 1956.35, "basic": 1228, "project": 728.35}
+    assert rec["rating"] == "优"

@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import regex
 
 from pipeline.extract.common import parse_value
+from pipeline.extract.conclusion import SENTENCE_RATING_RE, SENTENCE_SCORE_RE
 from pipeline.extract.form_grid import GCell, grids_from_tables, token_runs
 from pipeline.extract.form_labels import (
     BLANK,
@@ -84,12 +85,18 @@ def extract_form(doc: Document, nlines: list[NLine]) -> FormPart | None:
     rows: list[FormRow] = []
     used: set = set()
     cells: list[GCell] = []
+    table_cells: list[GCell] = []
+    tails: list[FormRow] = []
     for grid in grids_from_tables(doc):
         got = rows_from_grid(grid)
         if _has_body(got):
             rows += got
             used |= grid.lines
-            cells += [c for row in grid.rows for c in row]
+            table_cells += [c for row in grid.rows for c in row]
+        elif rows:  # the form's last rows, a page break or a gap apart (评价等级 | 优)
+            tails += [r for r in got if r.section in ("total", "rating")]
+    rows += tails
+    cells += table_cells
     for run in token_runs(nlines, list(doc.lines)):
         got = rows_from_tokens(run)
         if _has_body(got):
@@ -100,8 +107,23 @@ def extract_form(doc: Document, nlines: list[NLine]) -> FormPart | None:
         return None
     part = FormPart(lines=used)
     _map_rows(rows, part)
+    _conclusion_cell(table_cells, part)
     part.unread_groups = _unread_groups(cells, part.indicators)
     return part
+
+
+def _conclusion_cell(cells: list[GCell], part: FormPart) -> None:
+    """The 等级 (and 总分) a table's 评价结论 cell writes as a sentence (经自评，本项目
+    自评总分89分，评价等级为“良”。) when no row of the form gave them (a text
+    rendering's cells are lines, which the conclusion reader sees already)."""
+    for c in cells:
+        if part.rating is None and (r := SENTENCE_RATING_RE.search(c.text)):
+            part.rating = RATING_CANON.get(r.group("r"), r.group("r"))
+            part.rating_evidence = c.evidence
+        if part.score is None and (m := SENTENCE_SCORE_RE.search(c.text)):
+            nm = NUMBER_RE.match(m.group("v") or m.group("v2"))
+            n = number_from_match(nm) if nm else None
+            part.score = n.with_evidence(c.evidence) if n else None
 
 
 def _unread_groups(cells: list[GCell], indicators: list[Indicator]) -> list[GCell]:

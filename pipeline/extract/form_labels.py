@@ -126,3 +126,12 @@ def budget_line_of(label: str) -> str | None:
         if rx.match(t):
             return name
     return None
+
+
+def spanned_roles(text: str) -> list[str] | None:
+    """The roles of the columns a spanning header (年度预算数, 预算执行情况, 年度指标值)
+    stands over, or None for any other header."""
+    if regex.search(r"\d+(?:\.\d+)?分", text):
+        return None  # 预算执行情况(10分) titles a block; it spans no columns
+    bare = BRACKETS.sub("", text)
+    return next((g["roles"] for g in lexicon()["form"]["group_children"] if regex.search(g["header"], bare)), None)

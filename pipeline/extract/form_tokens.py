@@ -27,9 +27,16 @@ from pipeline.extract.form_labels import (
     TOTAL_ROW,
     budget_line_of,
     header_role,
+    spanned_roles,
 )
-from pipeline.extract.form_rows import FormRow, block_weight, header_map, join_cells, money_unit_of
-from pipeline.extract.lexicon import lexicon
+from pipeline.extract.form_rows import (
+    KEYED_VALUE,
+    FormRow,
+    block_weight,
+    header_map,
+    join_cells,
+    money_unit_of,
+)
 from pipeline.numbers import COUNT_UNITS, MONEY_UNITS, split_operator
 
 NUM = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
@@ -59,8 +66,6 @@ ROLE_PATTERNS = {
 }
 
 
-# 基本支出：1887.5 — a budget line and its amount in one cell (湖南 按支出性质分).
-KEYED_VALUE = regex.compile(rf"^(?:其中[:：])?(?P<label>[^:：\d]{{2,16}})[:：](?P<v>{NUM})(?:万元)?$")
 
 
 def classify(text: str) -> str:
@@ -195,7 +200,7 @@ def _expand_groups(cells: list[GCell], roles: list[str | None]) -> list[str]:
     (年度预算数, 预算执行情况, 年度指标值) is replaced by the roles of the cells the
     second row gives under it, found at the end of the run (a spanning header
     whose children follow it in the same row is a row-label column instead)."""
-    spans = [_children(c.text) for c in cells]
+    spans = [spanned_roles(c.text) for c in cells]
     wanted = {r for ch in spans if ch for r in ch}
     suffix = len(cells)
     while suffix > 0 and roles[suffix - 1] in wanted:
@@ -218,14 +223,6 @@ def _expand_groups(cells: list[GCell], roles: list[str | None]) -> list[str]:
     return out
 
 
-def _children(text: str) -> list[str] | None:
-    if regex.search(r"\d+(?:\.\d+)?分", text):
-        return None  # 预算执行情况(10分) titles a block; it spans no columns
-    bare = BRACKETS_TAIL.sub("", text)
-    return next((g["roles"] for g in lexicon()["form"]["group_children"] if regex.search(g["header"], bare)), None)
-
-
-BRACKETS_TAIL = regex.compile(r"[（(][^（()）]{0,8}[)）]")
 
 
 
