@@ -119,3 +119,43 @@ def test_word_table_keyed_budget_cells_and_a_rating_table_after_the_form(tmp_pat
     assert {k: v.get("budget") for k, v in rec["budget"].items()} == {
         "total": 1956.35, "fiscal": 1956.35, "basic": 1228, "project": 728.35}
     assert rec["rating"] == "优"
+
+
+# 绥阳 008: 年初预算数(A) | 全年执行数(B) | 分值 | 得分, no 全年预算数 and no rate column,
+# scored 执行率*分值: the total's execution is measured on the 年初 budget.
+NO_RATE = """部门整体支出绩效自评表（2019年度）
+部门（单位）总体资金（万元） | 资 金 来 源 | 年初预算数（A） | 全年执行数（B） | 分值（10分） | 得分 | 得分计算方法 |
+年度资金总额： | 285.682 | 198.323 | 10 | 10 | 执行率*该指标分值,最高不得超过分值上限。 |
+基本支出 | 198.834 | 138.032 |||
+项目支出 | 86.848 | 60.291 |||
+绩效指标 | 一级指标 | 二级指标 | 三级指标 | 年度指标值（A） | 全年实际值（B） | 分值 | 得分 | 未完成原因分析 |
+产出指标（50分） | 重点工作 | 组织宣传活动次数 | ≥52次 | 52次 | 50 | 50 ||
+效益指标（30分） | 社会效益指标 | 业务保障能力提升 | 有效 | 有效 | 30 | 30 ||
+满意度指标（10分） | 服务对象满意度指标 | 干部职工满意度 | ≥95% | 95.0% | 10 | 10 ||
+总分 | 100 |  | 100 | 优 |
+"""
+
+
+def test_no_rate_column_measures_the_total_on_the_year_start_budget(audit_text):
+    r = audit_text(NO_RATE)
+    budget = r.record["budget"]
+    assert budget["total"]["budget"] == 285.682 and "budget" not in budget["basic"]
+    got = {(f["subject"], f["category"]) for f in r.findings if f["severity"] in ("error", "warning")}
+    # 198.323 / 285.682 = 69.4%: scored 10 of 10 and not explained
+    assert {("budget.total", "score_mismatch"), ("budget.total", "missing_explanation")} <= got
+    assert not {s for s, _ in got if s in ("budget.basic", "budget.project")}
+
+
+def test_a_reason_cell_saying_all_done_is_a_claim(audit_text):
+    """濉溪 177-like: 76.4% of ≥86% with 已全部完成 in the 原因 cell: no reason, and a claim the figure denies."""
+    text = LABEL_FIRST.replace("受益群众满意度 无 =95% 97% 10.00 10.00", "受益群众满意度 已全部完成 ≥86% 76.4% 10.00 8.88")
+    r = audit_text(text)
+    got = {(f["subject"], f["category"]) for f in r.findings if f["severity"] in ("error", "warning")}
+    assert {("indicator.4", "claim_contradiction"), ("indicator.4", "missing_deviation_reason")} <= got
+
+
+def test_label_first_qualitative_row_with_a_blank_reason(audit_text):
+    text = LABEL_FIRST.replace("带动增收农户数 无 ≥263户 263户 30.00 30.00", "长效管护机制健全性 效果明显 达成预期指标 无 30.00 30.00")
+    ind = audit_text(text).record["indicators"][2]
+    assert (ind["name"], ind["target"]["text"], ind["actual"]["text"], ind["weight"]) == (
+        "长效管护机制健全性", "效果明显", "达成预期指标", 30)

@@ -224,10 +224,15 @@ def _weight(cell: GCell | None) -> Number | None:
 
 def _rate_base(header: FormRow) -> str | None:
     """年初预算数(A) | 全年执行数(B) | 执行率(B/A) without a 全年预算数 column: the
-    form defines its rate on the 年初 figure, which is then the budget it executes."""
+    form defines its rate on the 年初 figure, which is then the budget it executes.
+    So does a form with no rate column whose only budget is the 年初 one (绥阳 008:
+    年初预算数(A) | 全年执行数(B) | 分值 | 得分, scored 执行率*分值), for the line it
+    scores (the total; its 基本支出 / 项目支出 rows state no rate of their own)."""
     c = header.cells
-    if "budget" in c or "year_start" not in c or "rate" not in c:
+    if "budget" in c or "year_start" not in c:
         return None
+    if "rate" not in c:
+        return "year_start/total" if "executed" in c else None
     if "A" in c["year_start"].text and regex.search(r"B\s*/\s*A", c["rate"].text):
         return "year_start"
     return None
@@ -240,8 +245,9 @@ def _budget_row(row: FormRow, part: FormPart, rate_base: str | None = None) -> N
         n = _money(row.cells.get(role), row.money_unit)
         if n is not None:
             fields[role] = n
-    if rate_base and rate_base in fields and "budget" not in fields:
-        fields["budget"] = fields[rate_base]
+    base, _, only = (rate_base or "").partition("/")
+    if base in fields and "budget" not in fields and (not only or only == name):
+        fields["budget"] = fields[base]
     for role, fn in (("rate", _pct), ("weight", _weight), ("score", _plain)):
         n = fn(row.cells.get(role))
         if n is not None:

@@ -339,7 +339,7 @@ def _label_first_rows(tokens: list[GCell], classes: str, roles: list[str]) -> li
         texts = [(tokens[i], classes[i]) for i in range(m.start("t"), m.end("t")) if classes[i] != "-"]
         values = [tokens[i] for i in range(m.start("v"), m.end("v"))]
         value_roles = [r for r in roles if r in VALUE_ROLES]
-        while len(values) > len(value_roles) and values[0].text in BLANK:
+        while values and values[0].text in BLANK:
             values = values[1:]  # a blank word cell (原因: 无) printed last among the words
         cells = {r: v for r, v in zip(value_roles[len(value_roles) - len(values):], values, strict=False)
                  if v.text and len(values) <= len(value_roles)}
