@@ -159,3 +159,16 @@ def test_label_first_qualitative_row_with_a_blank_reason(audit_text):
     ind = audit_text(text).record["indicators"][2]
     assert (ind["name"], ind["target"]["text"], ind["actual"]["text"], ind["weight"]) == (
         "长效管护机制健全性", "效果明显", "达成预期指标", 30)
+
+
+def test_a_reason_cell_does_not_take_the_next_rows_name(audit_text):
+    """One cell per line, the 二级 cell merged over two rows: the row after a 原因 cell starts
+    with its name (管理制度健全性), even when its target and actual are words too."""
+    text = METHOD_ONCE.replace(
+        "特困人员实行动态管理，人数有所减少\n\n",
+        "特困人员实行动态管理，人数有所减少\n\n管理制度健全性\n\n有效\n\n有效\n\n10\n\n10\n\n \n\n")
+    text = text.replace("\n30\n\n27\n", "\n20\n\n17\n")
+    inds = audit_text(text).record["indicators"]
+    assert [(i["name"], i["level2"], i["weight"], i["score"]) for i in inds[2:4]] == [
+        ("业务保障能力提升", "社会效益指标", 20, 17), ("管理制度健全性", "社会效益指标", 10, 10)]
+    assert inds[2]["deviation_reason"] == "特困人员实行动态管理，人数有所减少"

@@ -57,10 +57,10 @@ VAL = r"(?:O?[NPV]U?|T|-)"  # a target or an actual: figure (with sign and unit)
 NATURE = regex.compile(r"^(?:定性|定量)(?:指标)?$")
 ROLE_PATTERNS = {
     # a 二级 cell may hold any words (重点工作, 预算管理): a text before the name
-    "level1": "(?:(?P<level1>L|C(?=-*M))-*)?", "level2": "(?:(?P<level2>[MC]|T(?=T))-*)?", "name": "(?P<name>T)",
+    "level1": "(?:(?P<level1>L|C(?=-*M))-*)?", "level2": "(?:(?P<level2>[MC])-*|(?:(?P<level2>T(?=T))-*)??)", "name": "(?P<name>T)",
     "target": f"(?P<target>{VAL})", "target_ys": f"(?P<target_ys>{VAL})", "actual": f"(?P<actual>{VAL})",
     "op": "(?P<op>[OQT-])", "unit": "(?P<unit>[U-])?", "weight": "(?P<weight>N)", "score": "(?P<score>[N-])",
-    "coef": "(?P<coef>[NP])", "reason": "(?P<reason>[T-]+)?", "core": "(?P<core>Y)?",
+    "coef": "(?P<coef>[NP])", "reason": "(?P<reason>[T-][T-]*?)?", "core": "(?P<core>Y)?",
     # a 得分计算方法 cell spans the block: printed once, on the first row only
     "method": "(?:[T-])?",
 }
