@@ -172,3 +172,34 @@ def test_a_reason_cell_does_not_take_the_next_rows_name(audit_text):
     assert [(i["name"], i["level2"], i["weight"], i["score"]) for i in inds[2:4]] == [
         ("业务保障能力提升", "社会效益指标", 20, 17), ("管理制度健全性", "社会效益指标", 10, 10)]
     assert inds[2]["deviation_reason"] == "特困人员实行动态管理，人数有所减少"
+
+
+def test_label_first_target_in_words_stays_out_of_the_figures(audit_text):
+    """安徽 (分值 before 年度指标值), label-first: 12个工作日以内 is a word cell, printed
+    among the words; the figures 13 | 12个工作日 | 13 are 分值, 全年实际值, 得分."""
+    text = (LABEL_FIRST.replace("年度 指标值 实际 完成值 分值 得分", "分值 年度 指标值 实际 完成值 得分")
+            .replace("道路清扫保洁面积 无 ≥26万平方米 26万平方米 40.00 40.00",
+                     "审批办结时限 12个工作日以内 无 40.00 12个工作日 40.00")
+            .replace("=99% 88% 20.00 17.78", "20.00 =99% 88% 17.78")
+            .replace("≥263户 263户 30.00 30.00", "30.00 ≥263户 263户 30.00")
+            .replace("=95% 97% 10.00 10.00", "10.00 =95% 97% 10.00"))
+    ind = audit_text(text).record["indicators"][0]
+    assert (ind["name"], ind["target"]["op"], ind["target"]["value"], ind["target"]["unit"], ind["actual"]["value"],
+            ind["weight"], ind["score"]) == ("审批办结时限", "<=", 12, "个工作日", 12, 40, 40)
+
+
+def test_unit_field_label_wrapped_over_its_note(audit_text):
+    """实施单位\\n（盖章）: the wrapped label's note is no value; the unit is the next cell."""
+    text = ("部门预算项目支出绩效自评表（2022年度） |\n项目名称 |\n城乡居民医保参保工作经费 |\n主管部门 |\n"
+            "彭水县交通运输局部门 |\n实施单位\n（盖章） |\n彭水县交通运输局 |\n" + PIPE_BODY)
+    assert audit_text(text).record["unit"] == "彭水县交通运输局"
+
+
+PIPE_BODY = """项目资金（万元） | 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分
+年度资金总额 | 100 | 100 | 95 | 10 | 95% | 9.5
+一级指标 | 二级指标 | 三级指标 | 年度指标值 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施
+产出指标 | 数量指标 | 培训人次 | ≥500人次 | 520人次 | 50 | 50 | 无
+效益指标 | 社会效益指标 | 技能提升效果 | 效果明显 | 达成预期指标 | 30 | 30 | 无
+满意度指标 | 服务对象满意度指标 | 学员满意度 | ≥90% | 95% | 10 | 10 | 无
+总分 | | | | | 100 | 99.5 |
+"""

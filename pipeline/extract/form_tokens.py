@@ -172,8 +172,13 @@ def _fields(tokens: list[GCell], classes: str) -> list[FormRow]:
         if classes[i] == "R" and classes[i + 1] == "G":
             out.append(FormRow("rating", t, {"rating": nxt}))
         elif t.text.strip("：:") in HEADER_FIELDS and nxt.text.strip("：:") not in HEADER_FIELDS:
+            if FIELD_NOTE.match(nxt.text) and i + 2 < len(tokens):  # 实施单位 / （盖章）: the label wrapped
+                nxt = tokens[i + 2]
             out.append(FormRow("field", t, {"value": nxt}))
     return out
+
+
+FIELD_NOTE = regex.compile(r"^[（(](?:盖章|签章|公章|签字)[)）][:：]?$")
 
 
 def _sections(tokens: list[GCell], classes: str):
@@ -337,12 +342,15 @@ def _label_first_rows(tokens: list[GCell], classes: str, roles: list[str]) -> li
     out = []
     for m in regex.finditer(rf"(?P<t>[{TEXT_CLASSES}-]*[{TEXT_CLASSES}])(?P<v>[ONPV-]*[ONPV])-*", classes):
         texts = [(tokens[i], classes[i]) for i in range(m.start("t"), m.end("t")) if classes[i] != "-"]
-        values = [tokens[i] for i in range(m.start("v"), m.end("v"))]
+        values = [(tokens[i], classes[i]) for i in range(m.start("v"), m.end("v"))]
         value_roles = [r for r in roles if r in VALUE_ROLES]
-        while values and values[0].text in BLANK:
-            values = values[1:]  # a blank word cell (原因: 无) printed last among the words
-        cells = {r: v for r, v in zip(value_roles[len(value_roles) - len(values):], values, strict=False)
-                 if v.text and len(values) <= len(value_roles)}
+        cells = None
+        while cells is None:
+            while values and values[0][0].text in BLANK:
+                values = values[1:]  # a blank word cell (原因: 无) printed last among the words
+            cells = _align_figures(values, value_roles)
+            if cells is None:  # a target in words (12个工作日以内) printed among the word cells
+                texts.append(values.pop(0))
         rest = []
         for tok, cls in texts:
             if cls == "L" and "level1" not in cells:
@@ -367,6 +375,24 @@ def _label_first_rows(tokens: list[GCell], classes: str, roles: list[str]) -> li
         if "name" in cells:
             out.append(FormRow("indicator", None, cells))
     return out
+
+
+FIGURE_CLASSES = {"weight": "N", "score": "N", "coef": "NP", "op": "O"}
+
+
+def _align_figures(values: list[tuple[GCell, str]], roles: list[str]) -> dict[str, GCell] | None:
+    """Figures to the figure columns in order, the leftmost columns left out first
+    (their cells were words, or blank and dropped); a 分值 / 得分 takes a plain
+    number only. None when the figures fit no such assignment."""
+    if not values:
+        return {}
+    # a 分值 / 得分 is never a word cell: taken first; a target or actual may be
+    rx = "".join(f"(?:(?P<{r}>[{FIGURE_CLASSES.get(r, 'VNPO')}-])){'?' if r in ('weight', 'score') else '??'}"
+                 for r in roles)
+    m = regex.fullmatch(rx, "".join(c for _, c in values))
+    if m is None:
+        return None
+    return {r: values[m.start(r)][0] for r in roles if m.start(r) >= 0 and values[m.start(r)][0].text}
 
 
 def _drop_sub_items(tokens: list[GCell], classes: str) -> tuple[list[GCell], str]:
