@@ -203,3 +203,17 @@ PIPE_BODY = """项目资金（万元） | 年初预算数 | 全年预算数 | �
 满意度指标 | 服务对象满意度指标 | 学员满意度 | ≥90% | 95% | 10 | 10 | 无
 总分 | | | | | 100 | 99.5 |
 """
+
+
+def test_budget_row_with_a_vanished_blank_cell_is_placed_by_its_figures(audit_text):
+    """临翔 174: 年初预算数 left blank and dropped from the dump, five figures under six
+    columns: 31.69 / 32.4 = 97.80% places them under 全年预算数 … 得分."""
+    text = """项目支出绩效自评表 |
+项目资金 (万元) |
+| 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 |
+年度资金总额 |
+| 32.4 | 31.69 | 10 | 97.80% | 9 |
+""" + PIPE_BODY.split("\n", 2)[2]
+    total = audit_text(text).record["budget"]["total"]
+    assert {k: total.get(k) for k in ("year_start", "budget", "executed", "weight", "rate", "score")} == {
+        "year_start": None, "budget": 32.4, "executed": 31.69, "weight": 10, "rate": 97.8, "score": 9}

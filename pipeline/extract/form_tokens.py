@@ -10,6 +10,9 @@ qualitative target still parses), and budget rows by their labels.
 
 from __future__ import annotations
 
+import itertools
+from decimal import Decimal, InvalidOperation
+
 import regex
 
 from pipeline.extract.form_grid import GCell, TokenRun
@@ -257,11 +260,57 @@ def _budget_rows(tokens: list[GCell], classes: str, roles: list[str], unit: str)
 
 
 def _assign_budget(values: list[GCell], cls: str, roles: list[str]) -> dict[str, GCell]:
-    """Values to columns: positional when every column is filled; else the
-    money columns first, a percentage to 执行率, the rest to 分值 then 得分."""
-    cols = [r for r in roles if r != "reason"]
+    """Values to columns: positional when every column is filled; else, blank
+    cells having vanished, the placing in order whose figures agree with each
+    other (执行数 / 预算数 = 执行率, 得分 ≤ 分值 and = 执行率 × 分值), ties going to
+    the money columns first, a percentage to 执行率, the rest to 分值 then 得分."""
+    cols = [r for r in roles if r not in ("reason", "method")]
     if len(values) == len(cols):
         return {r: v for r, v in zip(cols, values, strict=True) if v.text not in ("-",) and v.text}
+    first = _money_first(values, cls, cols)
+    if len(values) > len(cols):
+        return first
+    best, best_score = first, _agreement(first) + 1.5
+    # the leftmost columns left blank first (a 年初预算数 nobody filled)
+    for picks in reversed(list(itertools.combinations(range(len(cols)), len(values)))):
+        if any(c == "P" and cols[k] != "rate" for k, c in zip(picks, cls, strict=True)):
+            continue
+        cells = {cols[k]: v for k, v in zip(picks, values, strict=True) if v.text and v.text not in BLANK}
+        score = _agreement(cells) - sum(1 for k, c in zip(picks, cls, strict=True) if cols[k] == "rate" and c != "P")
+        if score > best_score:
+            best, best_score = cells, score
+    return best
+
+
+def _figure(cell: GCell | None) -> Decimal | None:
+    if cell is None:
+        return None
+    t = cell.text.removesuffix("%").removesuffix("万元").removesuffix("元").replace(",", "")
+    try:
+        return Decimal(t)
+    except InvalidOperation:
+        return None
+
+
+def _agreement(cells: dict[str, GCell]) -> float:
+    """How well a budget row's figures agree: the rate with 执行数 / 预算数 (or
+    年初预算数), the 得分 with its 分值 and with 执行率 × 分值."""
+    f = {r: _figure(c) for r, c in cells.items()}
+    out = 0.0
+    rate, executed = f.get("rate"), f.get("executed")
+    base = f.get("budget") if f.get("budget") is not None else f.get("year_start")
+    if rate is not None and executed is not None and base:
+        out += 4 if abs(executed / base * 100 - rate) <= 1 else -4
+    weight, score = f.get("weight"), f.get("score")
+    out -= sum(4 for x in (weight, score) if x is not None and not 0 <= x <= 100)  # points, not money
+    if weight is not None and score is not None:
+        out += 1 if 0 <= score <= weight else -2
+        if rate is not None and abs(min(rate, Decimal(100)) * weight / 100 - score) <= Decimal("0.5"):
+            out += 1
+    return out
+
+
+def _money_first(values: list[GCell], cls: str, cols: list[str]) -> dict[str, GCell]:
     cells: dict[str, GCell] = {}
     money = [r for r in cols if r in ("year_start", "budget", "executed")]
     rest = [r for r in cols if r in ("weight", "score")]
