@@ -217,3 +217,35 @@ def test_budget_row_with_a_vanished_blank_cell_is_placed_by_its_figures(audit_te
     total = audit_text(text).record["budget"]["total"]
     assert {k: total.get(k) for k in ("year_start", "budget", "executed", "weight", "rate", "score")} == {
         "year_start": None, "budget": 32.4, "executed": 31.69, "weight": 10, "rate": 97.8, "score": 9}
+
+
+# 中江 032 / 海淀 033: a Word form copied as one run of text, every separator lost.
+GLUED = ("绩效目标自评表(2022年度)项目名称小型水库水标尺制作安装项目主管部门中江县水利局实施单位中江县水利局"
+         "资金情况(万元)全年预算数(A)全年执行数(B)分值执行率(B/A)得分年度资金总额:202010100.00%10"
+         "其中:本年财政拨款2020其他资金年度总体目标年初设定目标年度总体目标完成情况综述对农村地区供水计量设施设备进行改进,"
+         "绩效指标一级指标二级指标三级指标分值年度指标值全年实际值得分未完成原因及拟采取的改进措施产出指标(70分)"
+         "数量指标安装坡面水标尺10≥266米≥266米10……总分100100\n")
+
+
+def test_glued_budget_block_is_cut_where_its_figures_agree(audit_text):
+    rec = audit_text(GLUED).record
+    assert {k: v for k, v in rec["budget"]["total"].items() if k != "sources"} == {
+        "budget": 20, "executed": 20, "weight": 10, "rate": 100, "score": 10}
+    assert (rec["budget"]["fiscal"]["budget"], rec["budget"]["fiscal"]["executed"]) == (20, 20)
+    assert rec["score"] == 100
+
+
+def test_glued_budget_block_rate_on_the_year_start_and_a_method_sentence():
+    from pipeline.extract.form_glued import _best_cut, _headers
+
+    text = ("年初预算数(A)全年执行数(B)分值(10分)执行率(B/A)得分得分计算方法年度资金总额:310.2154.741050%5"
+            "执行率*该指标分值,最高不得超过分值上限。其中:本年一般公共预算拨款310.2154.74其他资金")
+    readings = {tuple(roles): weight[0] for roles, _, weight in _headers(text, 0)}
+    roles = ["year_start", "executed", "weight", "rate", "score", "method"]
+    assert readings[tuple(roles)] == 10
+    cut, _ = _best_cut("310.2154.741050%5", roles[:-1], 10, None)
+    assert {r: str(v) for r, (v, _, _) in cut.items()} == {
+        "year_start": "310.2", "executed": "154.74", "weight": "10", "rate": "50", "score": "5"}
+    # 303010100%: 30 | 30 | 10 | 100% — not 30 | 301 | 0 | 10 | 0%
+    cut, _ = _best_cut("303010100%", ["year_start", "budget", "executed", "weight", "rate"], 0, None)
+    assert {r: str(v) for r, (v, _, _) in cut.items()} == {"budget": "30", "executed": "30", "weight": "10", "rate": "100"}

@@ -18,6 +18,7 @@ import regex
 
 from pipeline.extract.common import parse_value
 from pipeline.extract.conclusion import SENTENCE_RATING_RE, SENTENCE_SCORE_RE
+from pipeline.extract.form_glued import glued_budget_rows
 from pipeline.extract.form_grid import GCell, grids_from_tables, token_runs
 from pipeline.extract.form_labels import (
     BLANK,
@@ -103,6 +104,8 @@ def extract_form(doc: Document, nlines: list[NLine]) -> FormPart | None:
             rows += got
             used |= run.lines
             cells += run.tokens
+    if not any(r.section == "budget" and budget_line_of(r.label.text) == "total" and r.cells for r in rows):
+        rows += glued_budget_rows(nlines)  # a budget block whose cells lost their separators
     if not _has_body(rows):
         return None
     part = FormPart(lines=used)
