@@ -249,3 +249,6 @@ def test_glued_budget_block_rate_on_the_year_start_and_a_method_sentence():
     # 303010100%: 30 | 30 | 10 | 100% — not 30 | 301 | 0 | 10 | 0%
     cut, _ = _best_cut("303010100%", ["year_start", "budget", "executed", "weight", "rate"], 0, None)
     assert {r: str(v) for r, (v, _, _) in cut.items()} == {"budget": "30", "executed": "30", "weight": "10", "rate": "100"}
+    # 宣城 154: 1484631.00% is 148 | 46 | 31.00% (not 1 | 48 | 4631.00%: no budget is spent 46 times over)
+    cut, _ = _best_cut("1484631.00%", ["budget", "executed", "rate"], 0, None)
+    assert {r: str(v) for r, (v, _, _) in cut.items()} == {"budget": "148", "executed": "46", "rate": "31.00"}

@@ -184,6 +184,7 @@ def _agree(a: dict, s: str, block_weight: int, total: dict | None, has_budget: b
             out += 5 if abs(q - rate) <= tol or (rate == 100 and q >= 100) else -5
         out -= 2 * max(0, _places(rate) - 2)
         out -= 3 if rate == 0 else 0  # nothing spent: possible, but the rarer reading
+        out -= 10 if rate > 200 else 0  # no budget is spent twice over
     weight = v.get("weight", Decimal(block_weight) if block_weight else None)
     if "weight" in v:
         out += (1 if v["weight"] % 5 == 0 else 0) if 1 <= v["weight"] <= 100 else -10
