@@ -252,3 +252,9 @@ def test_glued_budget_block_rate_on_the_year_start_and_a_method_sentence():
     # 宣城 154: 1484631.00% is 148 | 46 | 31.00% (not 1 | 48 | 4631.00%: no budget is spent 46 times over)
     cut, _ = _best_cut("1484631.00%", ["budget", "executed", "rate"], 0, None)
     assert {r: str(v) for r, (v, _, _) in cut.items()} == {"budget": "148", "executed": "46", "rate": "31.00"}
+
+
+def test_self_score_column_of_the_budget_block(audit_text):
+    """衡山 009: the execution score's column is headed 自评得分."""
+    text = PIPE_BODY.replace("| 分值 | 执行率 | 得分\n", "| 分值 | 执行率 | 自评得分\n", 1)
+    assert audit_text(text).record["budget"]["total"]["score"] == 9.5
