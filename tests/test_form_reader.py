@@ -258,3 +258,23 @@ def test_self_score_column_of_the_budget_block(audit_text):
     """衡山 009: the execution score's column is headed 自评得分."""
     text = PIPE_BODY.replace("| 分值 | 执行率 | 得分\n", "| 分值 | 执行率 | 自评得分\n", 1)
     assert audit_text(text).record["budget"]["total"]["score"] == 9.5
+
+
+def test_label_first_group_opening_row_and_method_and_claim_cells(audit_text):
+    """Label-first rows (绥阳 008 layout): a row opening 产出指标 opens its 二级 (重点工作)
+    too; the 得分计算方法 words are no reason; 已全部完成 before the figures is the 原因
+    cell's claim, not the name; 有效 is a value, not a name."""
+    text = ("部门整体支出绩效自评表 绩效指标 一级指标 二级指标 三级指标 年度指标值（A） 全年实际值（B） 分值 得分计算方法 得分 "
+            "未完成原因分析 产出指标（50分） 重点工作 组织宣传活动次数 完成值达到指标值,记满分;未达到指标值,按B/A或A/B*该指标分值记分。"
+            " 31次 47次 30 30 政府采购执行率 已全部完成 >=100% 89.66% 20 18 效益指标（30分） 社会效益指标 业务保障能力提升 "
+            "有效 未达成且效果较差 特困人员实行动态管理，人数有所减少 30 12 满意度指标（10分） 服务对象满意度指标 社会公众满意度 "
+            ">=86% 90% 10 10 总分 100 90\n")
+    r = audit_text(text)
+    inds = r.record["indicators"]
+    assert [(i["name"], i["level2"]) for i in inds] == [
+        ("组织宣传活动次数", "重点工作"), ("政府采购执行率", "重点工作"), ("业务保障能力提升", "社会效益指标"),
+        ("社会公众满意度", "服务对象满意度指标")]
+    assert inds[0]["deviation_reason"] is None and inds[2]["target"]["text"] == "有效"
+    got = {(f["subject"], f["category"]) for f in r.findings if f["severity"] in ("error", "warning")}
+    assert ("indicator.1", "missing_explanation") in got  # 47 of 31: above target, unexplained
+    assert ("indicator.2", "claim_contradiction") in got

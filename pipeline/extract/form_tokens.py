@@ -40,6 +40,7 @@ from pipeline.extract.form_rows import (
     join_cells,
     money_unit_of,
 )
+from pipeline.extract.lexicon import lexicon
 from pipeline.numbers import COUNT_UNITS, MONEY_UNITS, split_operator
 
 NUM = r"[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
@@ -367,13 +368,19 @@ def _odd_name(row: FormRow) -> bool:
     """A 三级指标 name that reads as a sentence (a reason or a 得分计算方法 cell
     taken for the name: 部分对象资格复核未通过，下年度加强摸底)."""
     name = row.cells.get("name")
-    return name is not None and bool(CLAUSE_RE.search(name.text))
+    if name is None:
+        return False
+    # or a 原因 cell's claim (已全部完成), or a qualitative value's two characters (有效)
+    return bool(CLAUSE_RE.search(name.text) or MET_CLAIM.match(name.text)) or len(name.text) <= 2
 
 
+MET_CLAIM = regex.compile(lexicon()["form"]["met_claim"])
 CLAUSE_RE = regex.compile(r"[，。；;]|,(?!\d{3})")
 
 
 TEXT_CLASSES = "LMCTUQY"
+# A 得分计算方法 cell's words: 完成值达到指标值,记满分;未达到指标值,按B/A或A/B*该指标分值记分。
+METHOD_TEXT = regex.compile(r"记满分|[*×]该指标分值|该指标分值记分|[AB]/[AB][*×]")
 EMPTY = GCell("", None)
 VALUE_ROLES = ("op", "target_ys", "target", "actual", "coef", "weight", "score")
 
@@ -401,6 +408,9 @@ def _label_first_rows(tokens: list[GCell], classes: str, roles: list[str]) -> li
             if cells is None:  # a target in words (12个工作日以内) printed among the word cells
                 texts.append(values.pop(0))
         rest = []
+        if "level2" in roles and texts and texts[0][1] == "L" and not any(c in "MC" for _, c in texts):
+            # a row that opens a 一级 group opens a 二级 one too: its first word cell after the 一级
+            texts = [texts[0], *[(t, "M" if k == 0 and c == "T" else c) for k, (t, c) in enumerate(texts[1:])]]
         for tok, cls in texts:
             if cls == "L" and "level1" not in cells:
                 cells["level1"] = tok
@@ -416,6 +426,8 @@ def _label_first_rows(tokens: list[GCell], classes: str, roles: list[str]) -> li
                 cells["name"] = tok
             else:
                 rest.append(tok)
+        if "method" in roles:  # the 得分计算方法 cell (printed on a block's first row) is no reason
+            rest = [t for t in rest if not METHOD_TEXT.search(t.text)]
         for r in ("target", "actual"):
             if r not in cells and rest and r in roles:
                 cells[r] = rest.pop(0)
