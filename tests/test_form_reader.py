@@ -278,3 +278,19 @@ def test_label_first_group_opening_row_and_method_and_claim_cells(audit_text):
     got = {(f["subject"], f["category"]) for f in r.findings if f["severity"] in ("error", "warning")}
     assert ("indicator.1", "missing_explanation") in got  # 47 of 31: above target, unexplained
     assert ("indicator.2", "claim_contradiction") in got
+
+
+def test_budget_row_line_ending_in_the_goal_text_and_a_titled_first_line(audit_text):
+    """A dump 1–4 rows a line: the 其他资金 row shares its line with the 年度总体目标
+    sentences (no prose line for all its 。), and the title line carries 自评总分（分） 96."""
+    text = ("2021年度项目支出绩效自评表 主管部门 新洲区水利局 实施单位 新洲区翟店镇卫生院 自评总分（分） 96\n"
+            "资金情况 （万元） 全年预算数(A) 全年执行数(B) 分值 执行率（B/A） 得分 年度资金总额： 228.54 222.29 10 97% 10\n"
+            "其中：本年财政拨款 143.21 143.21 / 100% /\n"
+            "其他资金 85.33 79.08 / 93% / 年度总体目标 年初设定目标 年度总体目标完成情况综述 "
+            "完成道路清扫保洁外包工作经费年度工作任务，保障资金使用规范、及时、足额。 已按计划完成年度目标任务，资金使用规范。\n"
+            "绩效指标 一级指标 二级指标 三级指标 分值 年度指标值 全年实际值 得分 未完成原因及拟采取的改进措施 "
+            "产出指标（50分） 质量指标 项目验收合格率 50 =98% 99.9% 50 效益指标（30分） 生态效益指标 垃圾清运率 26 "
+            "不低于91% 91.00% 26 满意度指标（10分） 服务对象满意度指标 服务对象满意度 10 ≥90% 95% 10\n")
+    rec = audit_text(text).record
+    assert (rec["budget"]["other"]["budget"], rec["budget"]["other"]["executed"]) == (85.33, 79.08)
+    assert rec["score"] == 96

@@ -21,8 +21,10 @@ from pipeline.extract.form_labels import (
     ALL_HEADER_WORDS,
     BRACKETS,
     BUDGET_HEADERS,
+    HEADER_FIELDS,
     INDICATOR_HEADERS,
     TITLE_RE,
+    budget_line_of,
     header_role,
 )
 from pipeline.extract.normalize import DirtyText, NLine, Text, fold_char
@@ -122,7 +124,9 @@ def _starts_form(nl: NLine) -> bool:
     t = nl.text
     if _is_prose(nl):
         return False
-    return bool(TITLE_RE.search(t)) and len(t) <= PROSE_MIN_CHARS or _anchor_words(t) >= 2 or (
+    # a title, alone or with the form's first cells after it (…自评表 主管部门 X 自评总分(分) 96)
+    titled = bool(TITLE_RE.search(t)) and (len(t) <= PROSE_MIN_CHARS or any(f in t for f in HEADER_FIELDS))
+    return titled or _anchor_words(t) >= 2 or (
         fold(t) in ALL_HEADER_WORDS and len(fold(t)) >= 4)
 
 
@@ -131,6 +135,9 @@ def _is_prose(nl: NLine) -> bool:
     line holds sentences too, between its header words and figures)."""
     if not (PROSE_RE.search(nl.text) and len(nl.text) >= PROSE_MIN_CHARS):
         return False
+    pieces = regex.findall(r"[^\s\u3000\u00a0|]+", nl.src.text)[:2]
+    if len(pieces) == 2 and budget_line_of(fold(pieces[0])) and FIGURE_TOKEN.fullmatch(pieces[1]):
+        return False  # 其他资金 85.33 79.08 / 93% / 年度总体目标 …: a budget row, the goal text after it
     return _header_tokens(nl.src.text) < 2 and len(FIGURE_PAIR.findall(nl.src.text)) < 2
 
 
