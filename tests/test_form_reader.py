@@ -294,3 +294,13 @@ def test_budget_row_line_ending_in_the_goal_text_and_a_titled_first_line(audit_t
     rec = audit_text(text).record
     assert (rec["budget"]["other"]["budget"], rec["budget"]["other"]["executed"]) == (85.33, 79.08)
     assert rec["score"] == 96
+
+
+def test_flat_form_ending_on_its_grade_is_not_cut(audit_text):
+    """A one-line dump (commas in its goal text) whose last cell is the 等级: not a document
+    cut mid-sentence, so a missing 原因 is a warning, not an info."""
+    text = LABEL_FIRST.replace("项目名称", "年度总体目标 完成年度工作任务，保障资金使用规范、及时、足额。 项目名称").replace(
+        "受益群众满意度 无 =95% 97% 10.00 10.00 总分 100 97.68\n", "受益群众满意度 无 =95% 90% 10.00 9.47 总分 100 97.15 优")
+    r = audit_text(text)
+    sev = {(f["subject"], f["category"]): f["severity"] for f in r.findings}
+    assert sev[("indicator.4", "missing_deviation_reason")] == "warning"
