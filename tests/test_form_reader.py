@@ -304,3 +304,21 @@ def test_flat_form_ending_on_its_grade_is_not_cut(audit_text):
     r = audit_text(text)
     sev = {(f["subject"], f["category"]): f["severity"] for f in r.findings}
     assert sev[("indicator.4", "missing_deviation_reason")] == "warning"
+
+
+def test_flat_lines_a_sentence_inside_do_not_end_the_form(audit_text):
+    """Rows 1–4 to a line: a line opening 产出指标(50分) whose first row carries the 得分计算方法
+    sentence (。) is rows of the form, and a first header line of short words (预算执行情况（10分）
+    年度预算数（万元） … 权重 得分 原因) opens the form."""
+    text = ("项目支出绩效自评表(2023年度) 项目名称 安可替代补助资金\n"
+            "预算执行情况（10分） 年度预算数（万元） 预算执行情况（万元） 权重 得分 原因\n"
+            "年初预算 调整后预算数 预算执行数 预算执行率\n"
+            "总额 1066.73 1066.73 1063.86 99.73% 10 10 其中：财政资金 1066.73 1066.73 1063.86 99.73% / /\n"
+            "绩效指标 一级指标 二级指标 三级指标 分值 年度指标值(A) 全年实际值(B) 得分计算方法 得分 未完成原因分析\n"
+            "产出指标(50分) 数量指标 钢结构圈养围栏 完成值达到指标值,记满分;未达到指标值,按B/A或A/B*该指标分值记分。 50 ≥299米 331米 50 "
+            "效益指标(30分) 经济效益指标 带动增收农户数 30 ≥314户 314户 30\n"
+            "满意度指标(10分) 服务对象满意度指标 服务对象满意度 10 92% 92.0% 10\n总分 100 100\n")
+    rec = audit_text(text).record
+    assert [(i["name"], i["weight"]) for i in rec["indicators"]] == [
+        ("钢结构圈养围栏", 50), ("带动增收农户数", 30), ("服务对象满意度", 10)]
+    assert (rec["budget"]["total"]["weight"], rec["budget"]["total"]["score"]) == (10, 10)

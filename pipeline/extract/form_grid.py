@@ -23,6 +23,7 @@ from pipeline.extract.form_labels import (
     BUDGET_HEADERS,
     HEADER_FIELDS,
     INDICATOR_HEADERS,
+    LEVEL1_RE,
     TITLE_RE,
     budget_line_of,
     header_role,
@@ -126,7 +127,7 @@ def _starts_form(nl: NLine) -> bool:
         return False
     # a title, alone or with the form's first cells after it (…自评表 主管部门 X 自评总分(分) 96)
     titled = bool(TITLE_RE.search(t)) and (len(t) <= PROSE_MIN_CHARS or any(f in t for f in HEADER_FIELDS))
-    return titled or _anchor_words(t) >= 2 or (
+    return titled or _anchor_words(t) >= 2 or _header_tokens(nl.src.text) >= 3 or (
         fold(t) in ALL_HEADER_WORDS and len(fold(t)) >= 4)
 
 
@@ -138,6 +139,8 @@ def _is_prose(nl: NLine) -> bool:
     pieces = regex.findall(r"[^\s\u3000\u00a0|]+", nl.src.text)[:2]
     if len(pieces) == 2 and budget_line_of(fold(pieces[0])) and FIGURE_TOKEN.fullmatch(pieces[1]):
         return False  # 其他资金 85.33 79.08 / 93% / 年度总体目标 …: a budget row, the goal text after it
+    if pieces and LEVEL1_RE.match(fold(pieces[0])) and _row_figures(nl.src.text):
+        return False  # 产出指标(50分) 数量指标 … 完成值达到指标值,记满分;… 3 ≥299米 331米 3: indicator rows
     return _header_tokens(nl.src.text) < 2 and len(FIGURE_PAIR.findall(nl.src.text)) < 2
 
 
@@ -147,6 +150,11 @@ def _header_tokens(text: str) -> int:
     pieces = regex.findall(r"[^\s\u3000\u00a0|]+", text)
     return sum(1 for p in pieces if len(p) >= 3 and not CLAUSE_MARK.search(p) and (header_role(fold(p), BUDGET_HEADERS)
                                                      or header_role(fold(p), INDICATOR_HEADERS)))
+
+
+def _row_figures(text: str) -> bool:
+    """A 分值 or 得分 cell (a bare number between spaces) in the line: rows of a form."""
+    return len(FIGURE_TOKEN.findall(text)) >= 2
 
 
 CLAUSE_MARK = regex.compile(r"[，。；、,;]")
