@@ -139,11 +139,14 @@ NO_RATE = """部门整体支出绩效自评表（2019年度）
 def test_no_rate_column_measures_the_total_on_the_year_start_budget(audit_text):
     r = audit_text(NO_RATE)
     budget = r.record["budget"]
-    assert budget["total"]["budget"] == 285.682 and "budget" not in budget["basic"]
+    assert budget["total"]["budget"] == 285.682 and budget["basic"]["budget"] == 198.834
     got = {(f["subject"], f["category"]) for f in r.findings if f["severity"] in ("error", "warning")}
-    # 198.323 / 285.682 = 69.4%: scored 10 of 10 and not explained
+    # 198.323 / 285.682 = 69.4%: scored 10 of 10 and not explained, once (the rows state no rate)
     assert {("budget.total", "score_mismatch"), ("budget.total", "missing_explanation")} <= got
     assert not {s for s, _ in got if s in ("budget.basic", "budget.project")}
+    # a row spending more than its only budget is over-executed (FUND-09)
+    over = audit_text(NO_RATE.replace("项目支出 | 86.848 | 60.291", "项目支出 | 86.848 | 90.291"))
+    assert ("budget.project", "out_of_range") in {(f["subject"], f["category"]) for f in over.findings}
 
 
 def test_a_reason_cell_saying_all_done_is_a_claim(audit_text):

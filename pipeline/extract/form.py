@@ -229,13 +229,13 @@ def _rate_base(header: FormRow) -> str | None:
     """年初预算数(A) | 全年执行数(B) | 执行率(B/A) without a 全年预算数 column: the
     form defines its rate on the 年初 figure, which is then the budget it executes.
     So does a form with no rate column whose only budget is the 年初 one (绥阳 008:
-    年初预算数(A) | 全年执行数(B) | 分值 | 得分, scored 执行率*分值), for the line it
-    scores (the total; its 基本支出 / 项目支出 rows state no rate of their own)."""
+    年初预算数(A) | 全年执行数(B) | 分值 | 得分, scored 执行率*分值); its rows then
+    state no rate of their own ("year_start/unrated")."""
     c = header.cells
     if "budget" in c or "year_start" not in c:
         return None
     if "rate" not in c:
-        return "year_start/total" if "executed" in c else None
+        return "year_start/unrated" if "executed" in c else None
     if "A" in c["year_start"].text and regex.search(r"B\s*/\s*A", c["rate"].text):
         return "year_start"
     return None
@@ -248,8 +248,9 @@ def _budget_row(row: FormRow, part: FormPart, rate_base: str | None = None) -> N
         n = _money(row.cells.get(role), row.money_unit)
         if n is not None:
             fields[role] = n
-    base, _, only = (rate_base or "").partition("/")
-    if base in fields and "budget" not in fields and (not only or only == name):
+    base, _, unrated = (rate_base or "").partition("/")
+    on_year_start = base in fields and "budget" not in fields
+    if on_year_start:
         fields["budget"] = fields[base]
     for role, fn in (("rate", _pct), ("weight", _weight), ("score", _plain)):
         n = fn(row.cells.get(role))
@@ -264,7 +265,8 @@ def _budget_row(row: FormRow, part: FormPart, rate_base: str | None = None) -> N
         return
     if old is None:
         part.budget[name] = BudgetLine(name, fields, explanation, row.label.evidence,
-                                       reason_cell=explanation is not None)
+                                       reason_cell=explanation is not None,
+                                       unrated_part=bool(unrated) and on_year_start and name != "total")
         return
     for k, n in fields.items():  # a second 其他资金-kind row adds to the line
         o = old.fields.get(k)
