@@ -325,3 +325,16 @@ def test_flat_lines_a_sentence_inside_do_not_end_the_form(audit_text):
     assert [(i["name"], i["weight"]) for i in rec["indicators"]] == [
         ("钢结构圈养围栏", 50), ("带动增收农户数", 30), ("服务对象满意度", 10)]
     assert (rec["budget"]["total"]["weight"], rec["budget"]["total"]["score"]) == (10, 10)
+
+
+def test_sub_rows_leave_blank_the_money_column_the_total_left_blank(audit_text):
+    """云南 layout, flattened: nobody filled 年初预算数, so 其中 rows' two figures are 全年预算数
+    and 全年执行数 (372.23 | 372.23, 98.80 | 60.40), like the total's."""
+    text = ("项目支出绩效自评表 （2022年度） 项目资金（万元） 年初预算数 全年预算数 全年执行数 分值 执行率 得分 "
+            "年度资金总额 471.03 432.63 10 91.85% 9.2 其中：当年财政拨款 372.23 372.23 上年结转资金 98.80 60.40 其他资金 "
+            "绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施 "
+            "产出指标 数量指标 购置安可电脑 15台 15台 50 50 无 效益指标 社会效益指标 政策知晓率 >=90% 95% 30 30 无 "
+            "满意度指标 服务对象满意度指标 服务对象满意度 >=90% 95% 10 10 无 总分 100 99.2\n")
+    b = audit_text(text).record["budget"]
+    assert (b["carryover"].get("year_start"), b["carryover"]["budget"], b["carryover"]["executed"]) == (None, 98.8, 60.4)
+    assert (b["fiscal"]["budget"], b["fiscal"]["executed"]) == (372.23, 372.23)

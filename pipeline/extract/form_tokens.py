@@ -250,14 +250,25 @@ def _budget_rows(tokens: list[GCell], classes: str, roles: list[str], unit: str)
         cell = tokens[m.start()]
         out.append(FormRow("budget", GCell(k.group("label"), cell.evidence), {"budget": GCell(k.group("v"), cell.evidence)},
                            unit))
+    total = next((r.cells for r in out if r.cells), None)
     for m in regex.finditer(r"B(?P<t0>T*)(?P<v>[NP-]*)(?P<t>T*)", classes):
         values = tokens[m.start("v") : m.end("v")]
-        cells = _assign_budget(values, classes[m.start("v") : m.end("v")], roles)
+        row_roles = roles
+        if total is not None and budget_line_of(tokens[m.start()].text) != "total":
+            # a money column the total row left blank (年初预算数 nobody filled) is blank below it too
+            kept = [r for r in roles if r not in MONEY or r in total]
+            row_roles = kept if len(values) <= len([r for r in kept if r not in ("reason", "method")]) else roles
+        cells = _assign_budget(values, classes[m.start("v") : m.end("v")], row_roles)
+        if total is None and budget_line_of(tokens[m.start()].text) == "total":
+            total = cells
         texts = tokens[m.start("t0") : m.end("t0")] + tokens[m.start("t") : m.end("t")]
         if texts and "reason" in roles:  # a spanning 原因 cell may come before the figures
             cells["reason"] = join_cells(texts)
         out.append(FormRow("budget", tokens[m.start()], cells, unit))
     return out
+
+
+MONEY = ("year_start", "budget", "executed")
 
 
 def _assign_budget(values: list[GCell], cls: str, roles: list[str]) -> dict[str, GCell]:
