@@ -338,3 +338,35 @@ def test_sub_rows_leave_blank_the_money_column_the_total_left_blank(audit_text):
     b = audit_text(text).record["budget"]
     assert (b["carryover"].get("year_start"), b["carryover"]["budget"], b["carryover"]["executed"]) == (None, 98.8, 60.4)
     assert (b["fiscal"]["budget"], b["fiscal"]["executed"]) == (372.23, 372.23)
+
+
+def test_blank_nature_cells_dropped_and_a_template_level2_with_deng(audit_text):
+    """永德 016 (pipe rows broken over lines, blank cells gone): a qualitative row has no
+    指标性质 and no 度量单位 left (有效 | 有效 | 10 | 10), and the template's 二级 reads
+    服务对象满意度指标等."""
+    text = """项目支出绩效自评表
+| 年初预算数 | 全年预算数 | 全年执行数 | 分值 | 执行率 | 得分 | 年度资金总额 |
+| 100 | 100 | 10 | 100% | 10 |
+| 绩效指标 | 一级指标 | 二级指标 | 三级指标 | 指标性质 | 指标值 | 度量单位 | 实际完成值 | 分值 | 得分 | 偏差原因分析及改进措施 |
+| 产出指标 | 数量指标 | 学生受资助人数 | ≧ | 735 | 人次 | 735人次 | 50 | 50 |
+| 效益指标 | 经济效益 指标 | 减轻贫困学生家庭经济负担 |
+| 有效 |
+| 有效 | 30 | 30 |
+| 满意度指标 | 服务对象满意度指标等 | 学生满意度 | ≧ | 95 | % | 100% | 10 | 10 |
+| 总分 | 100 | 100 | 优 |
+"""
+    inds = audit_text(text).record["indicators"]
+    assert [(i["name"], i["level2"], i["weight"]) for i in inds] == [
+        ("学生受资助人数", "数量指标", 50), ("减轻贫困学生家庭经济负担", "经济效益指标", 30), ("学生满意度", "服务对象满意度指标等", 10)]
+    assert (inds[1]["target"]["text"], inds[1]["actual"]["text"]) == ("有效", "有效")
+
+
+def test_goal_table_in_a_report_and_a_stray_heading_after_it(audit_text):
+    """丰都 140: a 绩效目标 table (指标名称 | 计量单位 | 指标性质 | 指标值), one cell a line,
+    a 定性 row with no unit; the report's next heading is no row."""
+    text = ("丰都县公安局2022年度辅警人员经费绩效自评工作报告\n一、基本情况\n(二)项目资金情况。\n"
+            "全年预算数2565万元,全年执行数2565万元,预算执行率100%。\n(三)绩效目标。\n指标名称 |\n计量单位 |\n指标性质 |\n指标值 |\n辅警人员 |\n人 |\n= |\n512 |\n项目持续期 |\n定性 |\n"
+            "基本建立 | |\n受益对象满意度 |\n% |\n≥ |\n95 |\n(四)部门(单位)职能职责。\n")
+    inds = audit_text(text).record["indicators"]
+    assert [(i["name"], i["target"]["value"], i["target"].get("text")) for i in inds] == [
+        ("辅警人员", 512, None), ("项目持续期", None, "基本建立"), ("受益对象满意度", 95, None)]

@@ -58,12 +58,13 @@ AMBIGUOUS_LEVEL = "成本指标"
 PLACEHOLDER_ROW = regex.compile(r"^[.…·。]{2,}$")
 PATTERN_TIMEOUT = 2.0  # seconds; a pathological run gives no rows rather than hanging
 VAL = r"(?:O?[NPV]U?|T|-)"  # a target or an actual: figure (with sign and unit), words, or blank
-NATURE = regex.compile(r"^(?:定性|定量)(?:指标)?$")
+NATURE = regex.compile(r"^(?:定性|定量|正向|反向)(?:指标)?$")
 ROLE_PATTERNS = {
     # a 二级 cell may hold any words (重点工作, 预算管理): a text before the name
     "level1": "(?:(?P<level1>L|C(?=-*M))-*)?", "level2": "(?:(?P<level2>[MC])-*|(?:(?P<level2>T(?=T))-*)??)", "name": "(?P<name>T)",
     "target": f"(?P<target>{VAL})", "target_ys": f"(?P<target_ys>{VAL})", "actual": f"(?P<actual>{VAL})",
-    "op": "(?P<op>[OQT-])", "unit": "(?P<unit>[U-])?", "weight": "(?P<weight>N)", "score": "(?P<score>[N-])",
+    # 指标性质: a sign, 定性/定量, 正向/反向 — or nothing, its blank cell dropped
+    "op": "(?P<op>[OQ-])?", "unit": "(?P<unit>[U-])?", "weight": "(?P<weight>N)", "score": "(?P<score>[N-])",
     "coef": "(?P<coef>[NP])", "reason": "(?P<reason>[T-][T-]*?)?", "core": "(?P<core>Y)?",
     # a 得分计算方法 cell spans the block: printed once, on the first row only
     "method": "(?:[T-])?",
@@ -367,7 +368,10 @@ def _indicator_rows(tokens: list[GCell], classes: str, roles: list[str]) -> list
             continue
         cells = {r: join_cells(tokens[m.start(r) : m.end(r)]) for r in patterns if
                  r in group_names and m.start(r) >= 0 and m.end(r) > m.start(r)}
-        out.append(FormRow("indicator", None, cells))
+        row_ = FormRow("indicator", None, cells)
+        if _odd_name(row_) and not any(cells.get(r, EMPTY).text not in BLANK for r in VALUE_ROLES):
+            continue  # a stray sentence after the table ((四)部门职能职责。), not a row
+        out.append(row_)
     if whole is None or any(_odd_name(r) for r in out):
         label_first = _label_first_rows(tokens, classes, roles)
         if _complete(label_first) - sum(map(_odd_name, label_first)) > _complete(out) - sum(map(_odd_name, out)):
