@@ -370,3 +370,18 @@ def test_goal_table_in_a_report_and_a_stray_heading_after_it(audit_text):
     inds = audit_text(text).record["indicators"]
     assert [(i["name"], i["target"]["value"], i["target"].get("text")) for i in inds] == [
         ("辅警人员", 512, None), ("项目持续期", None, "基本建立"), ("受益对象满意度", 95, None)]
+
+
+def test_glued_reader_leaves_figures_a_space_apart_and_an_unagreeing_total():
+    from pipeline.extract.form_glued import glued_budget_rows
+    from pipeline.extract.normalize import normalize_document
+    from pipeline.ingest.text import read_text_bytes
+
+    def rows(text):
+        return glued_budget_rows(normalize_document(read_text_bytes(text.encode("utf-8"), "t.txt")))
+
+    assert rows("全年预算数(A)全年执行数(B)执行率(B/A)年度资金总额194.9194.9100%其中\n")
+    # cells a space apart in the source are the token reader's, not cut here
+    assert not rows("全年预算数(A)全年执行数(B)执行率(B/A)年度资金总额 194.9 194.9 100% 其中\n")
+    # no cut makes 执行数 / 预算数 = 执行率: nothing is read
+    assert not rows("全年预算数(A)全年执行数(B)执行率(B/A)年度资金总额194.9194.937%其中\n")

@@ -38,6 +38,7 @@ BLOCK_WEIGHT = regex.compile(r"[（(](\d+)\s*分")
 MIN_HEADER = 3
 MAX_RUN = 32  # longer figure runs are not one row's cells
 KEEP = 3  # a cut must agree this well to be read
+KEEP_TOTAL = 5  # the first row's rate must agree with its amounts
 ROW_GAP = 40
 MAX_READINGS = 16
 MAX_CUTS = 20000
@@ -117,9 +118,11 @@ def _rows(nl: NLine, pos: int, roles: list[str], block_weight: int) -> tuple[lis
         pos = figs.end() if figs else row.end()
         if not figs or len(figs.group()) > MAX_RUN or not any(ch.isdigit() for ch in figs.group()):
             continue
+        if any(nl.cols[i + 1] - nl.cols[i] != 1 for i in range(figs.start(), figs.end() - 1)):
+            return out, first  # figures a space apart in the source: cells the other readers see
         cut, got = _best_cut(figs.group(), roles, block_weight, total)
-        if not cut:
-            continue
+        if not cut or (total is None and got < KEEP_TOTAL):
+            continue  # the total row must agree with itself (执行数 / 预算数 = 执行率) to be read
         if total is None:
             total, first = {r: v for r, (v, _, _) in cut.items()}, got
         t = Text([nl])
