@@ -385,3 +385,18 @@ def test_glued_reader_leaves_figures_a_space_apart_and_an_unagreeing_total():
     assert not rows("全年预算数(A)全年执行数(B)执行率(B/A)年度资金总额 194.9 194.9 100% 其中\n")
     # no cut makes 执行数 / 预算数 = 执行率: nothing is read
     assert not rows("全年预算数(A)全年执行数(B)执行率(B/A)年度资金总额194.9194.937%其中\n")
+
+
+def test_a_budget_row_whose_rate_is_wrong_is_placed_by_what_forms_leave_blank(audit_text):
+    """A row short of its blank 年初预算数 whose printed rate is wrong (88.8% printed 100%):
+    no placing agrees, so the one leaving 年初预算数 blank (not 全年执行数) is kept, and the
+    wrong rate is reported; a total row of zeros keeps its 分值 and 得分."""
+    head = "项目支出绩效自评表(2019年度)\n项目资金(万元) 年初预算数 全年预算数 全年执行数 分值 执行率 得分 "
+    body = PIPE_BODY.split("\n", 2)[2]
+    r = audit_text(head + "年度资金总额 1728.08 1534.74 10 100% 10\n" + body)
+    total = r.record["budget"]["total"]
+    assert (total.get("year_start"), total["budget"], total["executed"]) == (None, 1728.08, 1534.74)
+    assert ("budget.total", "rate_mismatch") in {(f["subject"], f["category"]) for f in r.findings}
+    zero = audit_text(head + "年度资金总额 0 0 0 10 0 其中：当年财政拨款 428.23 428.23 415.76\n" + body)
+    total = zero.record["budget"]["total"]
+    assert (total["year_start"], total["executed"], total["weight"], total["score"], total.get("rate")) == (0, 0, 10, 0, None)

@@ -259,7 +259,8 @@ def _budget_rows(tokens: list[GCell], classes: str, roles: list[str], unit: str)
             # a money column the total row left blank (年初预算数 nobody filled) is blank below it too
             kept = [r for r in roles if r not in MONEY or r in total]
             row_roles = kept if len(values) <= len([r for r in kept if r not in ("reason", "method")]) else roles
-        cells = _assign_budget(values, classes[m.start("v") : m.end("v")], row_roles)
+        cells = _assign_budget(values, classes[m.start("v") : m.end("v")], row_roles,
+                               budget_line_of(tokens[m.start()].text) == "total")
         if total is None and budget_line_of(tokens[m.start()].text) == "total":
             total = cells
         texts = tokens[m.start("t0") : m.end("t0")] + tokens[m.start("t") : m.end("t")]
@@ -272,27 +273,40 @@ def _budget_rows(tokens: list[GCell], classes: str, roles: list[str], unit: str)
 MONEY = ("year_start", "budget", "executed")
 
 
-def _assign_budget(values: list[GCell], cls: str, roles: list[str]) -> dict[str, GCell]:
+def _assign_budget(values: list[GCell], cls: str, roles: list[str], total: bool = True) -> dict[str, GCell]:
     """Values to columns: positional when every column is filled; else, blank
     cells having vanished, the placing in order whose figures agree with each
-    other (执行数 / 预算数 = 执行率, 得分 ≤ 分值 and = 执行率 × 分值), ties going to
-    the money columns first, a percentage to 执行率, the rest to 分值 then 得分."""
+    other (执行数 / 预算数 = 执行率, 得分 = 执行率 × 分值) and that leaves blank
+    what forms leave blank (a 年初预算数 before a 全年执行数; a 分值 / 得分 on a
+    row stating no rate). A row whose figures disagree (the error to report) is
+    placed by the latter alone."""
     cols = [r for r in roles if r not in ("reason", "method")]
     if len(values) == len(cols):
         return {r: v for r, v in zip(cols, values, strict=True) if v.text not in ("-",) and v.text}
-    first = _money_first(values, cls, cols)
     if len(values) > len(cols):
-        return first
-    best, best_score = first, _agreement(first) + 1.5
-    # the leftmost columns left blank first (a 年初预算数 nobody filled)
-    for picks in reversed(list(itertools.combinations(range(len(cols)), len(values)))):
+        return _money_first(values, cls, cols)
+    best, best_score = None, None
+    for picks in itertools.combinations(range(len(cols)), len(values)):
         if any(c == "P" and cols[k] != "rate" for k, c in zip(picks, cls, strict=True)):
             continue
         cells = {cols[k]: v for k, v in zip(picks, values, strict=True) if v.text and v.text not in BLANK}
-        score = _agreement(cells) - sum(1 for k, c in zip(picks, cls, strict=True) if cols[k] == "rate" and c != "P")
-        if score > best_score:
+        score = _agreement(cells) + _likely(cells, cols, total) - sum(
+            1 for k, c in zip(picks, cls, strict=True) if cols[k] == "rate" and c != "P")
+        if best_score is None or score > best_score:
             best, best_score = cells, score
-    return best
+    return best if best is not None else _money_first(values, cls, cols)
+
+
+# How often a form leaves a column blank where it has one: 年初预算数 often, 全年预算数
+# seldom, 全年执行数 hardly ever.
+BLANK_COST = {"year_start": 0.2, "budget": 1.0, "executed": 1.5}
+
+
+def _likely(cells: dict[str, GCell], cols: list[str], total: bool) -> float:
+    out = -sum(c for r, c in BLANK_COST.items() if r in cols and r not in cells)
+    if not total and "rate" not in cells:  # a 其中 row stating no rate states no 分值 / 得分 either
+        out -= sum(1 for r in ("weight", "score") if r in cells)
+    return out
 
 
 def _figure(cell: GCell | None) -> Decimal | None:
@@ -307,19 +321,18 @@ def _figure(cell: GCell | None) -> Decimal | None:
 
 def _agreement(cells: dict[str, GCell]) -> float:
     """How well a budget row's figures agree: the rate with 执行数 / 预算数 (or
-    年初预算数), the 得分 with its 分值 and with 执行率 × 分值."""
+    年初预算数), the 得分 with 执行率 × 分值; 分值 and 得分 are points, not money."""
     f = {r: _figure(c) for r, c in cells.items()}
     out = 0.0
     rate, executed = f.get("rate"), f.get("executed")
     base = f.get("budget") if f.get("budget") is not None else f.get("year_start")
-    if rate is not None and executed is not None and base:
-        out += 4 if abs(executed / base * 100 - rate) <= 1 else -4
+    if rate is not None and executed is not None and base and abs(executed / base * 100 - rate) <= 1:
+        out += 4
     weight, score = f.get("weight"), f.get("score")
     out -= sum(4 for x in (weight, score) if x is not None and not 0 <= x <= 100)  # points, not money
-    if weight is not None and score is not None:
-        out += 1 if 0 <= score <= weight else -2
-        if rate is not None and abs(min(rate, Decimal(100)) * weight / 100 - score) <= Decimal("0.5"):
-            out += 1
+    if weight is not None and score is not None and rate is not None and \
+            abs(min(rate, Decimal(100)) * weight / 100 - score) <= Decimal("0.5"):
+        out += 1
     return out
 
 
