@@ -400,3 +400,22 @@ def test_a_budget_row_whose_rate_is_wrong_is_placed_by_what_forms_leave_blank(au
     zero = audit_text(head + "年度资金总额 0 0 0 10 0 其中：当年财政拨款 428.23 428.23 415.76\n" + body)
     total = zero.record["budget"]["total"]
     assert (total["year_start"], total["executed"], total["weight"], total["score"], total.get("rate")) == (0, 0, 10, 0, None)
+
+
+def test_keyed_budget_line_opening_a_goal_line_and_a_qualitative_target_met_by_itself(audit_text):
+    """湖南 layout flattened: 其他资金:357.27 opens the line the goal sentences follow on;
+    管理制度健全性 健全 | 健全 is met, so 13 of 12 is both out of range and off its band."""
+    text = ("部门整体支出绩效自评表 (2021年度) 预算单位名称 稷山县司法局\n"
+            "年度预算申请 (万元) 年初预算数 全年预算数 全年执行数 分值 执行率 得分 年度资金总额 1000.82 1000.82 1000.82 10 "
+            "100.00% 10 按收入性质分: 按支出性质分:\n"
+            "其中:一般公共预算:643.55 其中:基本支出:709.00 项目支出:291.82\n"
+            "其他资金:357.27 年度总体目标 预期目标 实际完成情况 完成稷山县司法局年度工作任务，保障资金使用规范、及时、足额。 "
+            "已按计划完成年度目标任务，资金使用规范。\n"
+            "绩效指标 一级指标 二级指标 三级指标 年度指标值 实际完成值 分值 得分 偏差原因分析及改进措施 "
+            "产出指标 (50分) 财务管理 管理制度健全性 健全 健全 12 13 无 播发稿件数量 不少于2277篇 2451篇 38 38 无 "
+            "效益指标 (30分) 社会效益指标 政策知晓率 ≥90% 95% 30 30 无 满意度指标 (10分) 服务对象满意度指标 "
+            "社会公众满意度 不低于88% 95.40% 10 10 无 总分 100 101\n")
+    r = audit_text(text)
+    assert r.record["budget"]["other"]["budget"] == 357.27
+    got = {(f["subject"], f["category"]) for f in r.findings if f["severity"] == "error"}
+    assert {("indicator.1", "out_of_range"), ("indicator.1", "score_mismatch")} <= got

@@ -139,6 +139,9 @@ def _is_prose(nl: NLine) -> bool:
     pieces = regex.findall(r"[^\s\u3000\u00a0|]+", nl.src.text)[:2]
     if len(pieces) == 2 and budget_line_of(fold(pieces[0])) and FIGURE_TOKEN.fullmatch(pieces[1]):
         return False  # 其他资金 85.33 79.08 / 93% / 年度总体目标 …: a budget row, the goal text after it
+    keyed = KEYED_START.match(fold(pieces[0])) if pieces else None
+    if keyed and budget_line_of(keyed.group("label")):
+        return False  # 其他资金:357.27 年度总体目标 …: a line and its amount in one cell, then the goal
     if pieces and LEVEL1_RE.match(fold(pieces[0])) and _row_figures(nl.src.text):
         return False  # 产出指标(50分) 数量指标 … 完成值达到指标值,记满分;… 3 ≥299米 331米 3: indicator rows
     return _header_tokens(nl.src.text) < 2 and len(FIGURE_PAIR.findall(nl.src.text)) < 2
@@ -157,6 +160,7 @@ def _row_figures(text: str) -> bool:
     return len(FIGURE_TOKEN.findall(text)) >= 2
 
 
+KEYED_START = regex.compile(r"^(?:其中[:：])?(?P<label>[^:：\d]{2,16})[:：][-−]?\d")
 CLAUSE_MARK = regex.compile(r"[，。；、,;]")
 FIGURE_TOKEN = regex.compile(r"(?<![^\s|])[-−]?\d+(?:\.\d+)?%?(?![^\s|])")
 # Two figures side by side, only space or bars between: cells of a flattened form row.

@@ -219,6 +219,9 @@ def check_qualitative_band(record: Record, params: dict, tally: Tally):
     """达成 → [80%,100%]·分值, 部分达成 → [60%,80%), 未达成 → [0,60%)."""
     for ind in record.indicators:
         level = qualitative_level(ind.actual_text) if ind.actual is None else None
+        if level is None and ind.actual is None and ind.actual_text and ind.target is not None and \
+                ind.target.number is None and ind.actual_text == ind.target.text:
+            level = "met"  # 健全 of 健全: the qualitative target as its own actual
         if level is None or ind.weight is None or ind.score is None:
             continue
         tally.ran()
