@@ -419,3 +419,14 @@ def test_keyed_budget_line_opening_a_goal_line_and_a_qualitative_target_met_by_i
     assert r.record["budget"]["other"]["budget"] == 357.27
     got = {(f["subject"], f["category"]) for f in r.findings if f["severity"] == "error"}
     assert {("indicator.1", "out_of_range"), ("indicator.1", "score_mismatch")} <= got
+
+
+def test_flat_form_ending_on_its_core_indicator_cell_is_not_cut(audit_text):
+    """重庆 layout flattened: the last cell is 是否核心指标's 是, not a cut sentence's last word."""
+    text = ("2021年度部门整体绩效自评表 主管部门 彭水县档案馆 自评总分（分） 95\n"
+            "部门预算执行情况 （万元） 年初预算数 全年（调整）预算数 全年执行数 执行率（%） 执行率权重 执行率得分（分）\n"
+            "725.96 725.96 725.96 100 10 10 当年绩效目标 完成彭水县档案馆年度工作任务，保障资金使用规范、及时、足额。 "
+            "指标名称 计量单位 指标性质 年初指标值 调整指标值 全年完成值 得分系数（%） 指标权重（分） 指标得分（分） 是否核心指标 "
+            "播发稿件数量 篇 定量指标 >=597 597 70% 40 28 是 安全生产事故次数 起 定量指标 =0 =0 0 100% 50 50 是")
+    sev = {(f["subject"], f["category"]): f["severity"] for f in audit_text(text).findings}
+    assert sev[("indicator.1", "missing_explanation")] == "warning"  # met, 28 of 40, no reason

@@ -65,8 +65,9 @@ def is_truncated(doc: Document) -> bool:
     if not last or doc.tables:
         return False
     in_sentence = len(last) >= 20 and regex.search(r"[，,、]", last) is not None  # prose, not a form's last cell
-    if RATING_VALUE.match(regex.split(r"[\s|]+", last)[-1]):
-        in_sentence = False  # … 总分 100 99.96 优: a flattened form's last cell, its 等级
+    tail = regex.split(r"[\s|]+", last)[-1]
+    if RATING_VALUE.match(tail) or tail in ("是", "否"):
+        in_sentence = False  # … 总分 100 99.96 优 / … 16 16 是: a flattened form's last cell (等级, 是否核心指标)
     # a sentence that stops on a comma or an enumeration mark was cut, whatever its length
     return last.endswith(("\ufffd", "，", ",", "、", "（", "(")) or (in_sentence and bool(ENDING_WORD.search(last))
                                        and not SIGNING_OFF.search(last))
