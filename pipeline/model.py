@@ -109,6 +109,10 @@ class BudgetLine:
     # True when `explanation` is the text of a form's 原因 cell: whatever it
     # says is the unit's stated reason (a narrative sentence must look like one).
     reason_cell: bool = False
+    # True for a form's 基本支出 / 项目支出 row measured on its 年初预算数 in a form
+    # that prints no rate (绥阳 008): the form states no execution rate for it, so its
+    # low execution is the total's to explain, not a finding of its own.
+    unrated_part: bool = False
 
     def get(self, key: str) -> Number | None:
         return self.fields.get(key)

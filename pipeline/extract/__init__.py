@@ -14,6 +14,7 @@ from pipeline.extract.budget import extract_budget
 from pipeline.extract.conclusion import extract_conclusion, extract_conclusion_sentences
 from pipeline.extract.coverage import count_indicators
 from pipeline.extract.form import extract_form
+from pipeline.extract.form_labels import RATING_VALUE
 from pipeline.extract.genre import CUES, REPORT, classify, has_body_cues
 from pipeline.extract.header import extract_header
 from pipeline.extract.indicators import extract_indicators, is_indicator_block
@@ -74,6 +75,9 @@ def is_truncated(doc: Document) -> bool:
     if not last or doc.tables:
         return False
     in_sentence = len(last) >= 20 and regex.search(r"[，,、]", last) is not None  # prose, not a form's last cell
+    tail = regex.split(r"[\s|]+", last)[-1]
+    if RATING_VALUE.match(tail) or tail in ("是", "否"):
+        in_sentence = False  # … 总分 100 99.96 优 / … 16 16 是: a flattened form's last cell (等级, 是否核心指标)
     # a sentence that stops on a comma or an enumeration mark was cut, whatever its length
     return last.endswith(("\ufffd", "，", ",", "、", "（", "(")) or (in_sentence and bool(ENDING_WORD.search(last))
                                        and not SIGNING_OFF.search(last))

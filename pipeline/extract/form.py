@@ -17,6 +17,8 @@ from dataclasses import dataclass, field
 import regex
 
 from pipeline.extract.common import parse_value
+from pipeline.extract.conclusion import SENTENCE_RATING_RE, SENTENCE_SCORE_RE
+from pipeline.extract.form_glued import glued_budget_rows
 from pipeline.extract.form_grid import GCell, grids_from_tables, token_runs
 from pipeline.extract.form_labels import (
     BLANK,
@@ -84,24 +86,47 @@ def extract_form(doc: Document, nlines: list[NLine]) -> FormPart | None:
     rows: list[FormRow] = []
     used: set = set()
     cells: list[GCell] = []
+    table_cells: list[GCell] = []
+    tails: list[FormRow] = []
     for grid in grids_from_tables(doc):
         got = rows_from_grid(grid)
         if _has_body(got):
             rows += got
             used |= grid.lines
-            cells += [c for row in grid.rows for c in row]
+            table_cells += [c for row in grid.rows for c in row]
+        elif rows:  # the form's last rows, a page break or a gap apart (评价等级 | 优)
+            tails += [r for r in got if r.section in ("total", "rating")]
+    rows += tails
+    cells += table_cells
     for run in token_runs(nlines, list(doc.lines)):
         got = rows_from_tokens(run)
         if _has_body(got):
             rows += got
             used |= run.lines
             cells += run.tokens
+    if not any(r.section == "budget" and budget_line_of(r.label.text) == "total" and r.cells for r in rows):
+        rows += glued_budget_rows(nlines)  # a budget block whose cells lost their separators
     if not _has_body(rows):
         return None
     part = FormPart(lines=used)
     _map_rows(rows, part)
+    _conclusion_cell(table_cells, part)
     part.unread_groups = _unread_groups(cells, part.indicators)
     return part
+
+
+def _conclusion_cell(cells: list[GCell], part: FormPart) -> None:
+    """The 等级 (and 总分) a table's 评价结论 cell writes as a sentence (经自评，本项目
+    自评总分89分，评价等级为“良”。) when no row of the form gave them (a text
+    rendering's cells are lines, which the conclusion reader sees already)."""
+    for c in cells:
+        if part.rating is None and (r := SENTENCE_RATING_RE.search(c.text)):
+            part.rating = RATING_CANON.get(r.group("r"), r.group("r"))
+            part.rating_evidence = c.evidence
+        if part.score is None and (m := SENTENCE_SCORE_RE.search(c.text)):
+            nm = NUMBER_RE.match(m.group("v") or m.group("v2"))
+            n = number_from_match(nm) if nm else None
+            part.score = n.with_evidence(c.evidence) if n else None
 
 
 def _unread_groups(cells: list[GCell], indicators: list[Indicator]) -> list[GCell]:
@@ -202,10 +227,15 @@ def _weight(cell: GCell | None) -> Number | None:
 
 def _rate_base(header: FormRow) -> str | None:
     """年初预算数(A) | 全年执行数(B) | 执行率(B/A) without a 全年预算数 column: the
-    form defines its rate on the 年初 figure, which is then the budget it executes."""
+    form defines its rate on the 年初 figure, which is then the budget it executes.
+    So does a form with no rate column whose only budget is the 年初 one (绥阳 008:
+    年初预算数(A) | 全年执行数(B) | 分值 | 得分, scored 执行率*分值); its rows then
+    state no rate of their own ("year_start/unrated")."""
     c = header.cells
-    if "budget" in c or "year_start" not in c or "rate" not in c:
+    if "budget" in c or "year_start" not in c:
         return None
+    if "rate" not in c:
+        return "year_start/unrated" if "executed" in c else None
     if "A" in c["year_start"].text and regex.search(r"B\s*/\s*A", c["rate"].text):
         return "year_start"
     return None
@@ -218,8 +248,10 @@ def _budget_row(row: FormRow, part: FormPart, rate_base: str | None = None) -> N
         n = _money(row.cells.get(role), row.money_unit)
         if n is not None:
             fields[role] = n
-    if rate_base and rate_base in fields and "budget" not in fields:
-        fields["budget"] = fields[rate_base]
+    base, _, unrated = (rate_base or "").partition("/")
+    on_year_start = base in fields and "budget" not in fields
+    if on_year_start:
+        fields["budget"] = fields[base]
     for role, fn in (("rate", _pct), ("weight", _weight), ("score", _plain)):
         n = fn(row.cells.get(role))
         if n is not None:
@@ -233,7 +265,8 @@ def _budget_row(row: FormRow, part: FormPart, rate_base: str | None = None) -> N
         return
     if old is None:
         part.budget[name] = BudgetLine(name, fields, explanation, row.label.evidence,
-                                       reason_cell=explanation is not None)
+                                       reason_cell=explanation is not None,
+                                       unrated_part=bool(unrated) and on_year_start and name != "total")
         return
     for k, n in fields.items():  # a second 其他资金-kind row adds to the line
         o = old.fields.get(k)

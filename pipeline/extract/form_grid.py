@@ -21,8 +21,11 @@ from pipeline.extract.form_labels import (
     ALL_HEADER_WORDS,
     BRACKETS,
     BUDGET_HEADERS,
+    HEADER_FIELDS,
     INDICATOR_HEADERS,
+    LEVEL1_RE,
     TITLE_RE,
+    budget_line_of,
     header_role,
 )
 from pipeline.extract.normalize import DirtyText, NLine, Text, fold_char
@@ -122,7 +125,9 @@ def _starts_form(nl: NLine) -> bool:
     t = nl.text
     if _is_prose(nl):
         return False
-    return bool(TITLE_RE.search(t)) and len(t) <= PROSE_MIN_CHARS or _anchor_words(t) >= 2 or (
+    # a title, alone or with the form's first cells after it (…自评表 主管部门 X 自评总分(分) 96)
+    titled = bool(TITLE_RE.search(t)) and (len(t) <= PROSE_MIN_CHARS or any(f in t for f in HEADER_FIELDS))
+    return titled or _anchor_words(t) >= 2 or _header_tokens(nl.src.text) >= 3 or (
         fold(t) in ALL_HEADER_WORDS and len(fold(t)) >= 4)
 
 
@@ -131,6 +136,14 @@ def _is_prose(nl: NLine) -> bool:
     line holds sentences too, between its header words and figures)."""
     if not (PROSE_RE.search(nl.text) and len(nl.text) >= PROSE_MIN_CHARS):
         return False
+    pieces = regex.findall(r"[^\s\u3000\u00a0|]+", nl.src.text)[:2]
+    if len(pieces) == 2 and budget_line_of(fold(pieces[0])) and FIGURE_TOKEN.fullmatch(pieces[1]):
+        return False  # 其他资金 85.33 79.08 / 93% / 年度总体目标 …: a budget row, the goal text after it
+    keyed = KEYED_START.match(fold(pieces[0])) if pieces else None
+    if keyed and budget_line_of(keyed.group("label")):
+        return False  # 其他资金:357.27 年度总体目标 …: a line and its amount in one cell, then the goal
+    if pieces and LEVEL1_RE.match(fold(pieces[0])) and _row_figures(nl.src.text):
+        return False  # 产出指标(50分) 数量指标 … 完成值达到指标值,记满分;… 3 ≥299米 331米 3: indicator rows
     return _header_tokens(nl.src.text) < 2 and len(FIGURE_PAIR.findall(nl.src.text)) < 2
 
 
@@ -142,6 +155,12 @@ def _header_tokens(text: str) -> int:
                                                      or header_role(fold(p), INDICATOR_HEADERS)))
 
 
+def _row_figures(text: str) -> bool:
+    """A 分值 or 得分 cell (a bare number between spaces) in the line: rows of a form."""
+    return len(FIGURE_TOKEN.findall(text)) >= 2
+
+
+KEYED_START = regex.compile(r"^(?:其中[:：])?(?P<label>[^:：\d]{2,16})[:：][-−]?\d")
 CLAUSE_MARK = regex.compile(r"[，。；、,;]")
 FIGURE_TOKEN = regex.compile(r"(?<![^\s|])[-−]?\d+(?:\.\d+)?%?(?![^\s|])")
 # Two figures side by side, only space or bars between: cells of a flattened form row.

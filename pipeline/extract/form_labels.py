@@ -63,7 +63,8 @@ LEVEL2_RE = regex.compile(
     r"|经济效益|社会效益|生态效益|可持续影响"
     # 部门整体支出 forms' 二级 under 产出/效果/管理 (财预〔2020〕10号 附件 部门整体)
     r"|预算管理|财务管理|资产管理|人员管理|预算编制|预算执行|运行成本|履职效能|职责履行|重点工作任务)"
-    r"(?:[（(](?P<w>\d+(?:\.\d+)?)分?[)）])?$"
+    # a template's 服务对象满意度指标等 (016)
+    r"等?(?:[（(](?P<w>\d+(?:\.\d+)?)分?[)）])?$"
 )
 TOTAL_ROW = regex.compile(r"^(?:总分|合计得分|总得分|自评总分|综合得分|合计)$")
 RATING_LABEL = regex.compile(r"^(?:评价等级|自评等级|绩效等级|等级|评价结果|自评结果)[:：]?$")
@@ -126,3 +127,12 @@ def budget_line_of(label: str) -> str | None:
         if rx.match(t):
             return name
     return None
+
+
+def spanned_roles(text: str) -> list[str] | None:
+    """The roles of the columns a spanning header (年度预算数, 预算执行情况, 年度指标值)
+    stands over, or None for any other header."""
+    if regex.search(r"\d+(?:\.\d+)?分", text):
+        return None  # 预算执行情况(10分) titles a block; it spans no columns
+    bare = BRACKETS.sub("", text)
+    return next((g["roles"] for g in lexicon()["form"]["group_children"] if regex.search(g["header"], bare)), None)

@@ -24,6 +24,7 @@ from pipeline.extract.form_labels import (
     TOTAL_ROW,
     budget_line_of,
     header_role,
+    spanned_roles,
 )
 from pipeline.extract.lexicon import lexicon
 from pipeline.model import Evidence
@@ -69,6 +70,16 @@ def header_map(row: list[GCell]) -> tuple[str, dict[int, str]] | None:
     return None
 
 
+def _drop_spanning(row: list[GCell], roles: dict[int, str]) -> dict[int, str]:
+    """A spanning header (年度预算数(万元) over the row labels 总额 / 其中：财政资金)
+    whose role another cell of the row names: that cell is the column."""
+    out = dict(roles)
+    for i, r in roles.items():
+        if spanned_roles(row[i].text) and any(j != i and q == r for j, q in roles.items()):
+            del out[i]
+    return out
+
+
 def continuation_map(row: list[GCell], section: str | None) -> tuple[str, dict[int, str]] | None:
     """A second header row under a spanning one (指标性质 | 指标值 | 度量单位 under
     年度指标值): every filled cell a header word of the section, no marker needed."""
@@ -103,7 +114,8 @@ def rows_from_grid(grid: Grid) -> list[FormRow]:
     section, roles, unit = None, {}, "万元"
     last_header = False
     for row in grid.rows:
-        hm = header_map(row) or (continuation_map(row, section) if last_header else None)
+        hm = header_map(row)
+        hm = (hm[0], _drop_spanning(row, hm[1])) if hm else (continuation_map(row, section) if last_header else None)
         if hm:
             new_section, new_roles = hm
             if last_header and new_section == section:
@@ -135,6 +147,10 @@ def rows_from_grid(grid: Grid) -> list[FormRow]:
             if grade is not None:  # 总分 | 100 | 99.5 | 优: a 等级 closing the total row
                 out.append(FormRow("rating", first, {"rating": grade}))
             continue
+        keyed = _keyed_rows(row, unit) if section == "budget" else []
+        if keyed:
+            out.extend(keyed)
+            continue
         if section is not None:
             fr = _role_row(row, section, roles, unit, first_row=after_header)
             if fr is not None:
@@ -154,6 +170,21 @@ def _special_rows(row: list[GCell]) -> list[FormRow]:
             out.append(FormRow("field", c, {"value": nxt}))
         elif i > 0 and TOTAL_ROW.match(BRACKETS.sub("", c.text)) and nxt and NUMERIC.match(nxt.text):
             out.append(FormRow("total", c, {"score": nxt}))  # 自评总分(分) | 97.6 on a header line
+    return out
+
+
+# 基本支出：1887.5 — a budget line and its amount in one cell (湖南 按收入/支出性质分).
+KEYED_VALUE = regex.compile(r"^(?:其中[:：])?(?P<label>[^:：\d]{2,16})[:：](?P<v>[-−]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?)"
+                            r"(?:万元)?$")
+
+
+def _keyed_rows(row: list[GCell], unit: str) -> list[FormRow]:
+    out = []
+    for c in row:
+        k = KEYED_VALUE.match(c.text)
+        if k and budget_line_of(k.group("label")):
+            out.append(FormRow("budget", GCell(k.group("label"), c.evidence), {"budget": GCell(k.group("v"), c.evidence)},
+                               unit))
     return out
 
 

@@ -10,6 +10,9 @@ qualitative target still parses), and budget rows by their labels.
 
 from __future__ import annotations
 
+import itertools
+from decimal import Decimal, InvalidOperation
+
 import regex
 
 from pipeline.extract.form_grid import GCell, TokenRun
@@ -27,8 +30,16 @@ from pipeline.extract.form_labels import (
     TOTAL_ROW,
     budget_line_of,
     header_role,
+    spanned_roles,
 )
-from pipeline.extract.form_rows import FormRow, block_weight, header_map, join_cells, money_unit_of
+from pipeline.extract.form_rows import (
+    KEYED_VALUE,
+    FormRow,
+    block_weight,
+    header_map,
+    join_cells,
+    money_unit_of,
+)
 from pipeline.extract.lexicon import lexicon
 from pipeline.numbers import COUNT_UNITS, MONEY_UNITS, split_operator
 
@@ -47,18 +58,19 @@ AMBIGUOUS_LEVEL = "成本指标"
 PLACEHOLDER_ROW = regex.compile(r"^[.…·。]{2,}$")
 PATTERN_TIMEOUT = 2.0  # seconds; a pathological run gives no rows rather than hanging
 VAL = r"(?:O?[NPV]U?|T|-)"  # a target or an actual: figure (with sign and unit), words, or blank
-NATURE = regex.compile(r"^(?:定性|定量)(?:指标)?$")
+NATURE = regex.compile(r"^(?:定性|定量|正向|反向)(?:指标)?$")
 ROLE_PATTERNS = {
     # a 二级 cell may hold any words (重点工作, 预算管理): a text before the name
-    "level1": "(?:(?P<level1>L|C(?=-*M))-*)?", "level2": "(?:(?P<level2>[MC]|T(?=T))-*)?", "name": "(?P<name>T)",
+    "level1": "(?:(?P<level1>L|C(?=-*M))-*)?", "level2": "(?:(?P<level2>[MC])-*|(?:(?P<level2>T(?=T))-*)??)", "name": "(?P<name>T)",
     "target": f"(?P<target>{VAL})", "target_ys": f"(?P<target_ys>{VAL})", "actual": f"(?P<actual>{VAL})",
-    "op": "(?P<op>[OQT-])", "unit": "(?P<unit>[U-])?", "weight": "(?P<weight>N)", "score": "(?P<score>[N-])",
-    "coef": "(?P<coef>[NP])", "reason": "(?P<reason>[T-]+)?", "core": "(?P<core>Y)?",
+    # 指标性质: a sign, 定性/定量, 正向/反向 — or nothing, its blank cell dropped
+    "op": "(?P<op>[OQ-])?", "unit": "(?P<unit>[U-])?", "weight": "(?P<weight>N)", "score": "(?P<score>[N-])",
+    "coef": "(?P<coef>[NP])", "reason": "(?P<reason>[T-][T-]*?)?", "core": "(?P<core>Y)?",
+    # a 得分计算方法 cell spans the block: printed once, on the first row only
+    "method": "(?:[T-])?",
 }
 
 
-# 基本支出：1887.5 — a budget line and its amount in one cell (湖南 按支出性质分).
-KEYED_VALUE = regex.compile(rf"^(?:其中[:：])?(?P<label>[^:：\d]{{2,16}})[:：](?P<v>{NUM})(?:万元)?$")
 
 
 def classify(text: str) -> str:
@@ -165,8 +177,13 @@ def _fields(tokens: list[GCell], classes: str) -> list[FormRow]:
         if classes[i] == "R" and classes[i + 1] == "G":
             out.append(FormRow("rating", t, {"rating": nxt}))
         elif t.text.strip("：:") in HEADER_FIELDS and nxt.text.strip("：:") not in HEADER_FIELDS:
+            if FIELD_NOTE.match(nxt.text) and i + 2 < len(tokens):  # 实施单位 / （盖章）: the label wrapped
+                nxt = tokens[i + 2]
             out.append(FormRow("field", t, {"value": nxt}))
     return out
+
+
+FIELD_NOTE = regex.compile(r"^[（(](?:盖章|签章|公章|签字)[)）][:：]?$")
 
 
 def _sections(tokens: list[GCell], classes: str):
@@ -193,7 +210,7 @@ def _expand_groups(cells: list[GCell], roles: list[str | None]) -> list[str]:
     (年度预算数, 预算执行情况, 年度指标值) is replaced by the roles of the cells the
     second row gives under it, found at the end of the run (a spanning header
     whose children follow it in the same row is a row-label column instead)."""
-    spans = [_children(c.text) for c in cells]
+    spans = [spanned_roles(c.text) for c in cells]
     wanted = {r for ch in spans if ch for r in ch}
     suffix = len(cells)
     while suffix > 0 and roles[suffix - 1] in wanted:
@@ -216,14 +233,6 @@ def _expand_groups(cells: list[GCell], roles: list[str | None]) -> list[str]:
     return out
 
 
-def _children(text: str) -> list[str] | None:
-    if regex.search(r"\d+(?:\.\d+)?分", text):
-        return None  # 预算执行情况(10分) titles a block; it spans no columns
-    bare = BRACKETS_TAIL.sub("", text)
-    return next((g["roles"] for g in lexicon()["form"]["group_children"] if regex.search(g["header"], bare)), None)
-
-
-BRACKETS_TAIL = regex.compile(r"[（(][^（()）]{0,8}[)）]")
 
 
 
@@ -242,9 +251,18 @@ def _budget_rows(tokens: list[GCell], classes: str, roles: list[str], unit: str)
         cell = tokens[m.start()]
         out.append(FormRow("budget", GCell(k.group("label"), cell.evidence), {"budget": GCell(k.group("v"), cell.evidence)},
                            unit))
+    total = next((r.cells for r in out if r.cells), None)
     for m in regex.finditer(r"B(?P<t0>T*)(?P<v>[NP-]*)(?P<t>T*)", classes):
         values = tokens[m.start("v") : m.end("v")]
-        cells = _assign_budget(values, classes[m.start("v") : m.end("v")], roles)
+        row_roles = roles
+        if total is not None and budget_line_of(tokens[m.start()].text) != "total":
+            # a money column the total row left blank (年初预算数 nobody filled) is blank below it too
+            kept = [r for r in roles if r not in MONEY or r in total]
+            row_roles = kept if len(values) <= len([r for r in kept if r not in ("reason", "method")]) else roles
+        cells = _assign_budget(values, classes[m.start("v") : m.end("v")], row_roles,
+                               budget_line_of(tokens[m.start()].text) == "total")
+        if total is None and budget_line_of(tokens[m.start()].text) == "total":
+            total = cells
         texts = tokens[m.start("t0") : m.end("t0")] + tokens[m.start("t") : m.end("t")]
         if texts and "reason" in roles:  # a spanning 原因 cell may come before the figures
             cells["reason"] = join_cells(texts)
@@ -252,12 +270,73 @@ def _budget_rows(tokens: list[GCell], classes: str, roles: list[str], unit: str)
     return out
 
 
-def _assign_budget(values: list[GCell], cls: str, roles: list[str]) -> dict[str, GCell]:
-    """Values to columns: positional when every column is filled; else the
-    money columns first, a percentage to 执行率, the rest to 分值 then 得分."""
-    cols = [r for r in roles if r != "reason"]
+MONEY = ("year_start", "budget", "executed")
+
+
+def _assign_budget(values: list[GCell], cls: str, roles: list[str], total: bool = True) -> dict[str, GCell]:
+    """Values to columns: positional when every column is filled; else, blank
+    cells having vanished, the placing in order whose figures agree with each
+    other (执行数 / 预算数 = 执行率, 得分 = 执行率 × 分值) and that leaves blank
+    what forms leave blank (a 年初预算数 before a 全年执行数; a 分值 / 得分 on a
+    row stating no rate). A row whose figures disagree (the error to report) is
+    placed by the latter alone."""
+    cols = [r for r in roles if r not in ("reason", "method")]
     if len(values) == len(cols):
         return {r: v for r, v in zip(cols, values, strict=True) if v.text not in ("-",) and v.text}
+    if len(values) > len(cols):
+        return _money_first(values, cls, cols)
+    best, best_score = None, None
+    for picks in itertools.combinations(range(len(cols)), len(values)):
+        if any(c == "P" and cols[k] != "rate" for k, c in zip(picks, cls, strict=True)):
+            continue
+        cells = {cols[k]: v for k, v in zip(picks, values, strict=True) if v.text and v.text not in BLANK}
+        score = _agreement(cells) + _likely(cells, cols, total) - sum(
+            1 for k, c in zip(picks, cls, strict=True) if cols[k] == "rate" and c != "P")
+        if best_score is None or score > best_score:
+            best, best_score = cells, score
+    return best if best is not None else _money_first(values, cls, cols)
+
+
+# How often a form leaves a column blank where it has one: 年初预算数 often, 全年预算数
+# seldom, 全年执行数 hardly ever.
+BLANK_COST = {"year_start": 0.2, "budget": 1.0, "executed": 1.5}
+
+
+def _likely(cells: dict[str, GCell], cols: list[str], total: bool) -> float:
+    out = -sum(c for r, c in BLANK_COST.items() if r in cols and r not in cells)
+    if not total and "rate" not in cells:  # a 其中 row stating no rate states no 分值 / 得分 either
+        out -= sum(1 for r in ("weight", "score") if r in cells)
+    return out
+
+
+def _figure(cell: GCell | None) -> Decimal | None:
+    if cell is None:
+        return None
+    t = cell.text.removesuffix("%").removesuffix("万元").removesuffix("元").replace(",", "")
+    try:
+        return Decimal(t)
+    except InvalidOperation:
+        return None
+
+
+def _agreement(cells: dict[str, GCell]) -> float:
+    """How well a budget row's figures agree: the rate with 执行数 / 预算数 (or
+    年初预算数), the 得分 with 执行率 × 分值; 分值 and 得分 are points, not money."""
+    f = {r: _figure(c) for r, c in cells.items()}
+    out = 0.0
+    rate, executed = f.get("rate"), f.get("executed")
+    base = f.get("budget") if f.get("budget") is not None else f.get("year_start")
+    if rate is not None and executed is not None and base and abs(executed / base * 100 - rate) <= 1:
+        out += 4
+    weight, score = f.get("weight"), f.get("score")
+    out -= sum(4 for x in (weight, score) if x is not None and not 0 <= x <= 100)  # points, not money
+    if weight is not None and score is not None and rate is not None and \
+            abs(min(rate, Decimal(100)) * weight / 100 - score) <= Decimal("0.5"):
+        out += 1
+    return out
+
+
+def _money_first(values: list[GCell], cls: str, cols: list[str]) -> dict[str, GCell]:
     cells: dict[str, GCell] = {}
     money = [r for r in cols if r in ("year_start", "budget", "executed")]
     rest = [r for r in cols if r in ("weight", "score")]
@@ -302,15 +381,34 @@ def _indicator_rows(tokens: list[GCell], classes: str, roles: list[str]) -> list
             continue
         cells = {r: join_cells(tokens[m.start(r) : m.end(r)]) for r in patterns if
                  r in group_names and m.start(r) >= 0 and m.end(r) > m.start(r)}
-        out.append(FormRow("indicator", None, cells))
-    if whole is None:
+        row_ = FormRow("indicator", None, cells)
+        if _odd_name(row_) and not any(cells.get(r, EMPTY).text not in BLANK for r in VALUE_ROLES):
+            continue  # a stray sentence after the table ((四)部门职能职责。), not a row
+        out.append(row_)
+    if whole is None or any(_odd_name(r) for r in out):
         label_first = _label_first_rows(tokens, classes, roles)
-        if _complete(label_first) > _complete(out):
+        if _complete(label_first) - sum(map(_odd_name, label_first)) > _complete(out) - sum(map(_odd_name, out)):
             return label_first
     return out
 
 
+def _odd_name(row: FormRow) -> bool:
+    """A 三级指标 name that reads as a sentence (a reason or a 得分计算方法 cell
+    taken for the name: 部分对象资格复核未通过，下年度加强摸底)."""
+    name = row.cells.get("name")
+    if name is None:
+        return False
+    # or a 原因 cell's claim (已全部完成), or a qualitative value's two characters (有效)
+    return bool(CLAUSE_RE.search(name.text) or MET_CLAIM.match(name.text)) or len(name.text) <= 2
+
+
+MET_CLAIM = regex.compile(lexicon()["form"]["met_claim"])
+CLAUSE_RE = regex.compile(r"[，。；;]|,(?!\d{3})")
+
+
 TEXT_CLASSES = "LMCTUQY"
+# A 得分计算方法 cell's words: 完成值达到指标值,记满分;未达到指标值,按B/A或A/B*该指标分值记分。
+METHOD_TEXT = regex.compile(r"记满分|[*×]该指标分值|该指标分值记分|[AB]/[AB][*×]")
 EMPTY = GCell("", None)
 VALUE_ROLES = ("op", "target_ys", "target", "actual", "coef", "weight", "score")
 
@@ -328,11 +426,19 @@ def _label_first_rows(tokens: list[GCell], classes: str, roles: list[str]) -> li
     out = []
     for m in regex.finditer(rf"(?P<t>[{TEXT_CLASSES}-]*[{TEXT_CLASSES}])(?P<v>[ONPV-]*[ONPV])-*", classes):
         texts = [(tokens[i], classes[i]) for i in range(m.start("t"), m.end("t")) if classes[i] != "-"]
-        values = [tokens[i] for i in range(m.start("v"), m.end("v"))]
+        values = [(tokens[i], classes[i]) for i in range(m.start("v"), m.end("v"))]
         value_roles = [r for r in roles if r in VALUE_ROLES]
-        cells = {r: v for r, v in zip(value_roles[len(value_roles) - len(values):], values, strict=False)
-                 if v.text and len(values) <= len(value_roles)}
+        cells = None
+        while cells is None:
+            while values and values[0][0].text in BLANK:
+                values = values[1:]  # a blank word cell (原因: 无) printed last among the words
+            cells = _align_figures(values, value_roles)
+            if cells is None:  # a target in words (12个工作日以内) printed among the word cells
+                texts.append(values.pop(0))
         rest = []
+        if "level2" in roles and texts and texts[0][1] == "L" and not any(c in "MC" for _, c in texts):
+            # a row that opens a 一级 group opens a 二级 one too: its first word cell after the 一级
+            texts = [texts[0], *[(t, "M" if k == 0 and c == "T" else c) for k, (t, c) in enumerate(texts[1:])]]
         for tok, cls in texts:
             if cls == "L" and "level1" not in cells:
                 cells["level1"] = tok
@@ -348,6 +454,8 @@ def _label_first_rows(tokens: list[GCell], classes: str, roles: list[str]) -> li
                 cells["name"] = tok
             else:
                 rest.append(tok)
+        if "method" in roles:  # the 得分计算方法 cell (printed on a block's first row) is no reason
+            rest = [t for t in rest if not METHOD_TEXT.search(t.text)]
         for r in ("target", "actual"):
             if r not in cells and rest and r in roles:
                 cells[r] = rest.pop(0)
@@ -356,6 +464,24 @@ def _label_first_rows(tokens: list[GCell], classes: str, roles: list[str]) -> li
         if "name" in cells:
             out.append(FormRow("indicator", None, cells))
     return out
+
+
+FIGURE_CLASSES = {"weight": "N", "score": "N", "coef": "NP", "op": "O"}
+
+
+def _align_figures(values: list[tuple[GCell, str]], roles: list[str]) -> dict[str, GCell] | None:
+    """Figures to the figure columns in order, the leftmost columns left out first
+    (their cells were words, or blank and dropped); a 分值 / 得分 takes a plain
+    number only. None when the figures fit no such assignment."""
+    if not values:
+        return {}
+    # a 分值 / 得分 is never a word cell: taken first; a target or actual may be
+    rx = "".join(f"(?:(?P<{r}>[{FIGURE_CLASSES.get(r, 'VNPO')}-])){'?' if r in ('weight', 'score') else '??'}"
+                 for r in roles)
+    m = regex.fullmatch(rx, "".join(c for _, c in values))
+    if m is None:
+        return None
+    return {r: values[m.start(r)][0] for r in roles if m.start(r) >= 0 and values[m.start(r)][0].text}
 
 
 def _drop_sub_items(tokens: list[GCell], classes: str) -> tuple[list[GCell], str]:

@@ -111,12 +111,15 @@ def _org(value: str) -> str | None:
     return m.group("org") if m else None
 
 
+FIELD_NOTE = regex.compile(r"\s*[（(]?(?:名称|公章|盖章)?[)）]?\s*[:：]?\s*\|*\s*")
+
+
 def _field_value(nlines: list[NLine], k: int, end: int) -> str | None:
     """The value after a field label ending at `end` on line k: the rest of the
     cell, or the next line's first cell (one cell per line)."""
     nl = nlines[k]
     rest = nl.text[end:]
-    m = regex.match(r"\s*[（(]?(?:名称|公章|盖章)?[)）]?\s*[:：]?\s*\|*\s*", rest)
+    m = FIELD_NOTE.match(rest)
     skip = m.end() if m else 0
     value = rest[skip:]
     stop = VALUE_STOP.search(value)
@@ -124,8 +127,13 @@ def _field_value(nlines: list[NLine], k: int, end: int) -> str | None:
     cut = _next_gap(nl, end + skip)
     if cut is not None and cut - end - skip > 0:
         value = value[: cut - end - skip]  # a space in the source ends a flattened form's cell
-    if not value.strip() and k + 1 < len(nlines):
-        nxt = nlines[k + 1].text.strip(" |")
+    nxt = ""
+    for j in range(k + 1, min(k + 3, len(nlines))) if not value.strip() else ():
+        nxt = nlines[j].text.strip(" |")
+        nxt = nxt[FIELD_NOTE.match(nxt).end():]  # 实施单位 / （盖章） | …: the label wrapped
+        if nxt:
+            break
+    if nxt:
         stop = VALUE_STOP.search(nxt)
         value = nxt[: stop.start()] if stop else nxt
     return _org(value.strip()) if value.strip() else None

@@ -52,8 +52,8 @@ def check_weight_total(record: Record, params: dict, tally: Tally):
 @kind("weight_hierarchy", values=("heading", "weight", "sum", "n"))
 def check_weight_hierarchy(record: Record, params: dict, tally: Tally):
     """Each weighted heading (产出指标(50分)) = Σ the 分值 of its indicators."""
-    if not record.form_layout:
-        return
+    if not record.form_layout or record.form_unread_groups:
+        return  # rows under a 二级 group were not read: a heading may miss some of its indicators
     for h in record.headings:
         key = "level1" if h.level == 1 else "level2"
         kids = [i for i in record.indicators if getattr(i, key) == h.name]
@@ -82,7 +82,7 @@ def check_weight_split(record: Record, params: dict, tally: Tally):
     ws = _weights(record)
     fund = record.budget.get("total")
     fw = fund.get("weight") if fund else None
-    if not record.form_layout or ws is None or fw is None:
+    if not record.form_layout or ws is None or fw is None or record.form_unread_groups:
         return
     tally.ran()
     got = {"预算执行率": fw.value, **_level1_weights(record)}
@@ -219,6 +219,9 @@ def check_qualitative_band(record: Record, params: dict, tally: Tally):
     """达成 → [80%,100%]·分值, 部分达成 → [60%,80%), 未达成 → [0,60%)."""
     for ind in record.indicators:
         level = qualitative_level(ind.actual_text) if ind.actual is None else None
+        if level is None and ind.actual is None and ind.actual_text and ind.target is not None and \
+                ind.target.number is None and ind.actual_text == ind.target.text:
+            level = "met"  # 健全 of 健全: the qualitative target as its own actual
         if level is None or ind.weight is None or ind.score is None:
             continue
         tally.ran()

@@ -22,7 +22,7 @@ def check_low_execution(record: Record, params: dict, tally: Tally):
     threshold = Decimal(params["threshold"])
     for line, bl in present_lines(record, params):
         rate, executed, budget = bl.get("rate"), bl.get("executed"), bl.get("budget")
-        if budget is not None and budget.value == 0:
+        if (budget is not None and budget.value == 0) or bl.unrated_part:
             continue
         # the stated rate where there is one (a form may print no 全年预算数)
         value = rate.value if rate is not None else (
