@@ -18,7 +18,6 @@ from pipeline.extract.form_labels import RATING_VALUE
 from pipeline.extract.genre import CUES, REPORT, classify, has_body_cues
 from pipeline.extract.header import extract_header
 from pipeline.extract.indicators import extract_indicators, is_indicator_block
-from pipeline.extract.joined import joined_rows, merge_joined
 from pipeline.extract.merge import merge_form
 from pipeline.extract.normalize import NLine, Text, normalize_document, normalize_line, split_blocks
 from pipeline.extract.text_flaws import extract_text_flaws
@@ -54,8 +53,6 @@ def extract_record(doc: Document) -> Record:
         if record.score is None or record.rating is None:
             extract_conclusion_sentences(split_blocks([nl for nl in nlines if (nl.src.page, nl.src.line) in form.lines]),
                                          record)
-    if not (form and form.budget):
-        merge_joined(record, joined_rows(blocks))
     note_gaps(record)
     return record
 

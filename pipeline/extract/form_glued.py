@@ -82,12 +82,30 @@ def glued_budget_rows(nlines: list[NLine]) -> list[FormRow]:
                 rows, got = _rows(nl, end, [r for r in roles if r not in ("method", "group", "reason")], weight[0])
                 if rows and got > score:
                     best, score = rows, got
+                    header = _rate_header(nl, m.start(), end, roles)
                     if weight[0]:  # 得分(20分*执行率): the block's 分值
-                        cell = GCell(str(weight[0]), Text([nl]).evidence(weight[1], weight[2]))
-                        best = [FormRow("header", None, {"block_weight": cell}), *rows]
+                        header["block_weight"] = GCell(str(weight[0]), Text([nl]).evidence(weight[1], weight[2]))
+                    if header:
+                        best = [FormRow("header", None, header), *rows]
             if best:
                 return best + _glued_total(nlines, k, m.end())
     return []
+
+
+YEAR_START_A = regex.compile(r"年初预算数?\s*[（(]A[)）]")
+RATE_BA = regex.compile(r"执行率\s*[（(]\s*B\s*/\s*A")
+
+
+def _rate_header(nl: NLine, start: int, end: int, roles: list[str]) -> dict:
+    """年初预算数(A) … 执行率(B/A) with no 全年预算数 column: the header cells the form
+    reader needs to measure the rate on the 年初 figure (form._rate_base)."""
+    text = nl.text[start:end]
+    ys, rate = YEAR_START_A.search(text), RATE_BA.search(text)
+    if "budget" in roles or ys is None or rate is None:
+        return {}
+    t = Text([nl])
+    return {"year_start": GCell(ys.group(0), t.evidence(start + ys.start(), start + ys.end())),
+            "rate": GCell(rate.group(0) + ")", t.evidence(start + rate.start(), start + rate.end()))}
 
 
 # 总分100100 / 总分10098: the 总分 row's 分值 (100) and 得分 run together.
@@ -186,7 +204,9 @@ def _agree(a: dict, s: str, block_weight: int, total: dict | None, has_budget: b
             tol = _unit(rate) + q * (_unit(executed) / 2 / max(executed, _unit(executed)) + _unit(base) / 2 / base)
             out += 5 if abs(q - rate) <= tol or (rate == 100 and q >= 100) else -5
         out -= 2 * max(0, _places(rate) - 2)
-        out -= 3 if rate == 0 else 0  # nothing spent: possible, but the rarer reading
+        # nothing spent: possible (中央财政资金 102 | 0 | 0%, a transfer not yet paid out), but the
+        # rarer reading where another also agrees
+        out -= 1 if rate == 0 else 0
         out -= 10 if rate > 200 else 0  # no budget is spent twice over
     weight = v.get("weight", Decimal(block_weight) if block_weight else None)
     if "weight" in v:
