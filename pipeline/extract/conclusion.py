@@ -5,6 +5,7 @@ from __future__ import annotations
 import regex
 
 from pipeline.extract.common import number_at
+from pipeline.extract.form_glued import GLUED_TOTAL
 from pipeline.extract.normalize import Text
 from pipeline.model import Record
 from pipeline.numbers import parse_number
@@ -15,7 +16,7 @@ SCORE_RE = regex.compile(
 )
 # A form's 总分 row copied without its cells' bounds: 总分100100 is 分值 100 | 得分 100,
 # 总分10098 is 100 | 98 (a copy of a table that lost its ruling).
-JOINED_TOTAL_RE = regex.compile(r"(?:总分|合计)(?P<w>100)(?P<v>100|[1-9]?\d(?:\.\d{1,2})?)(?![\d.%])")
+# (the form reader's GLUED_TOTAL: one pattern for a 总分 row in a form and in running text)
 RATING_RE = regex.compile(
     r"(?:(?:评价结果|评价等级|自评等级|自评结果|绩效等级|等级|评级|结果)\s*(?:为|是|:|：)?|自评为|评定为)\s*[“\"「『]?\s*"
     r"(?P<r>优\s?秀|良\s?好|中\s?等|优|良|中|差|合格|不合格|较差)"
@@ -29,9 +30,9 @@ def extract_conclusion(blocks: list[Text], record: Record) -> None:
     for block in ordered:
         if record.score is None:
             m = SCORE_RE.search(block.text)
-            joined = None if m else JOINED_TOTAL_RE.search(block.text)
+            joined = None if m else GLUED_TOTAL.search(block.text)
             if joined:
-                n = parse_number(joined.group("v"))
+                n = parse_number(joined.group("s"))
                 if n is not None:
                     record.score = n.with_evidence(block.evidence(*joined.span()))
             elif m:
