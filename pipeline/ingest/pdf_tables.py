@@ -1,4 +1,9 @@
-"""Ruled tables in PDFs: find them with pdfplumber, read cells, stitch page breaks.
+"""Ruled tables in PDFs: find them with pdfplumber's table finder, read cells, stitch page breaks.
+
+The finder runs on a page's edges: pdfplumber's own (`find_page_tables`, the pdfplumber
+engine, after pdfminer parsed the page) or pdfium's path objects turned into the same edges
+(`find_edge_tables`, the auto engine: no second parse of the page). Either way the cells
+hold the text of our glyphs.
 
 Merged cells: pdfplumber reports the positions a merged cell covers as None; we give those
 positions a `Cell` with text "" and bbox None (never a repeated value), in both PDF and DOCX,
@@ -37,10 +42,33 @@ class PageTable:
 
 def find_page_tables(page, glyphs: list[Glyph], page_no: int) -> list[PageTable]:
     """Ruled tables on a pdfplumber page, with cell text built from our glyphs."""
+    return page_tables(page.find_tables(TABLE_SETTINGS), glyphs, page_no)
+
+
+class EdgePage:
+    """What pdfplumber's TableFinder reads of a page with the "lines" strategies: its edges
+    (and its box)."""
+
+    def __init__(self, edges: list[dict], bbox: tuple[float, float, float, float]) -> None:
+        self.edges = edges
+        self.bbox = bbox
+
+
+def find_edge_tables(edges: list[dict], bbox, glyphs: list[Glyph], page_no: int) -> list[PageTable]:
+    """Ruled tables from a page's edges (see pdf_engines.pdfium_edges) through pdfplumber's
+    table finder, with cell text built from our glyphs."""
+    from pdfplumber.table import TableFinder
+
+    return page_tables(TableFinder(EdgePage(edges, bbox), TABLE_SETTINGS).tables, glyphs, page_no)
+
+
+def page_tables(tables, glyphs: list[Glyph], page_no: int) -> list[PageTable]:
+    """PageTables from the tables pdfplumber found (enough rows and columns), each cell's
+    text from the glyphs whose centre it holds."""
     found = []
     by_y = sorted(glyphs, key=mid_y)
     mids = [mid_y(g) for g in by_y]
-    for tf in page.find_tables(TABLE_SETTINGS):
+    for tf in tables:
         rows = [list(r.cells) for r in tf.rows]
         if len(rows) < MIN_ROWS or max(len(r) for r in rows) < MIN_COLS:
             continue
