@@ -23,3 +23,9 @@ def pattern(section: str, key: str) -> regex.Pattern:
     """One alternation of the patterns listed under section.key."""
     items = lexicon()[section][key]
     return regex.compile("|".join(f"(?:{p})" for p in items))
+
+
+@cache
+def patterns(section: str, key: str) -> tuple[regex.Pattern, ...]:
+    """Each pattern listed under section.key, compiled (in the listed order)."""
+    return tuple(regex.compile(p) for p in lexicon()[section][key])
