@@ -298,6 +298,8 @@ class Text:
         repairs: list[str] = []
         for k in range(k0, k1 + 1):
             src = self.nlines[k].src
+            if src.confidence is None and not src.repairs:  # a text-layer line: no score, no repairs
+                continue
             a, b = (c0 if k == k0 else 0), (c1 + 1 if k == k1 else len(src.text))
             score = src.span_confidence(a, b)
             if score is not None:

@@ -82,12 +82,24 @@ def _compact(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
 
 
+class _Nfkc(dict):
+    """Each character's NFKC form, normalised once per process."""
+
+    def __missing__(self, ch: str) -> str:
+        form = self[ch] = unicodedata.normalize("NFKC", ch)
+        return form
+
+
+_NFKC = _Nfkc()
+
+
 def _find(lines, window: list[int], needle: str) -> list[Span] | None:
     chars: list[str] = []
     where: list[tuple[int, int]] = []
+    nfkc = _NFKC
     for i in window:
         for j, ch in enumerate(lines[i].text):
-            for c in unicodedata.normalize("NFKC", ch):
+            for c in nfkc[ch]:
                 if not c.isspace():
                     chars.append(c)
                     where.append((i, j))
