@@ -262,6 +262,40 @@ def test_pdfium_edges_follow_pdfminers_path_shapes():
     assert [e["orientation"] for e in curve_edges([(0, 0), (5, 0), (5, 5), (0, 0)])] == ["h", "v", None]
 
 
+def test_table_finder_loads_without_pdfminer_and_finds_the_same_tables():
+    """auto's table finder is pdfplumber's own table.py, loaded without pdfplumber's package
+    (and so without pdfminer); on every fixture form it finds what pdfplumber.table finds."""
+    code = r"""
+import sys
+from pathlib import Path
+import pypdfium2 as pdfium
+from pipeline.ingest.pdf_engines import page_objects, pdfium_edges
+from pipeline.ingest.pdf_tables import TABLE_SETTINGS, EdgePage, table_finder
+private = table_finder()
+assert private.__module__ == "_perfaudit_pdfplumber.table", private.__module__
+assert "pdfminer" not in sys.modules and "pdfplumber" not in sys.modules
+from pdfplumber.table import TableFinder
+pages = 0
+for path in sorted(Path("fixtures/forms/corpus").glob("*.pdf")) + [Path("fixtures/pdf/form.pdf")]:
+    doc = pdfium.PdfDocument(path.read_bytes())
+    for n in range(len(doc)):
+        page = doc[n]
+        if not page_objects(page).has_rules:
+            continue
+        edges, box = pdfium_edges(page), (0, 0) + tuple(page.get_size())
+        ours = [(t.bbox, [r.cells for r in t.rows]) for t in private(EdgePage(edges, box), TABLE_SETTINGS).tables]
+        theirs = [(t.bbox, [r.cells for r in t.rows]) for t in TableFinder(EdgePage(edges, box), TABLE_SETTINGS).tables]
+        assert ours == theirs and ours, (path, n)
+        pages += 1
+    doc.close()
+print(pages)
+"""
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
+                         cwd=Path(__file__).resolve().parent.parent)
+    assert out.returncode == 0, out.stderr[-3000:]
+    assert int(out.stdout.strip()) >= 20
+
+
 def test_pdfium_edges_inside_transformed_forms_are_pdfplumbers():
     """Rules drawn in a form XObject under scaled and moved coordinates, rectangles, a thin
     filled bar, a curve and a closed triangle: the same edges and tables as pdfplumber's."""

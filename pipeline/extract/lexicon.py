@@ -15,7 +15,10 @@ LEXICON_FILE = Path(__file__).resolve().parent / "lexicon.yml"
 def lexicon() -> dict:
     import yaml
 
-    return yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
+    # libyaml's parser when PyYAML has it (a tenth of the pure-Python one's time), with the
+    # same safe constructors, as audit.rules reads the rule catalogue
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(LEXICON_FILE.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
 
 
 @cache
