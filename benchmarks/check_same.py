@@ -132,6 +132,8 @@ def where(a, b) -> list[str]:
     if len(a) != 3 or len(b) != 3 or a[0] == "error" or b[0] == "error":
         return ["error"]
     out = [name for name, x, y in (("lines", a[0], b[0]), ("tables", a[1], b[1])) if x != y]
+    if "lines" in out and [ln[:3] for ln in a[0]] == [ln[:3] for ln in b[0]]:
+        out[out.index("lines")] = "line boxes"  # the same text, pages and line numbers
     return out + [f"meta.{m}" for m in sorted(a[2].keys() | b[2].keys()) if a[2].get(m) != b[2].get(m)]
 
 
