@@ -168,16 +168,23 @@ def row_text(glyphs: list[Glyph]) -> str:
         return ""
     gaps = [b[1] - a[2] for a, b in zip(glyphs, glyphs[1:], strict=False)]
     base = max(statistics.median(gaps), 0.0) if len(gaps) >= 3 else 0.0
-    out = [glyphs[0][0]]
-    for a, b, gap in zip(glyphs, glyphs[1:], gaps, strict=False):
-        extra = gap - base
-        if extra > 0.0:  # never a space otherwise (SPACE_GAP * size > 0)
-            size = largest_size(a, b)
-            if extra > SPACE_GAP * size and not (is_cjk(a[0][-1]) and is_cjk(b[0][0])):
-                numeric = is_numeric(a[0][-1]) and is_numeric(b[0][0])
-                if not numeric or extra > NUMBER_GAP * size:
-                    out.append(" ")
-        out.append(b[0])
+    # A space needs gap - base > SPACE_GAP * size, and size is at least 1.0.
+    wide = [i for i, gap in enumerate(gaps) if gap - base > SPACE_GAP]
+    texts = [g[0] for g in glyphs]
+    if not wide:
+        return "".join(texts)
+    out, start = [], 0
+    for i in wide:
+        a, b = glyphs[i], glyphs[i + 1]
+        extra = gaps[i] - base
+        size = largest_size(a, b)
+        if extra > SPACE_GAP * size and not (is_cjk(a[0][-1]) and is_cjk(b[0][0])):
+            numeric = is_numeric(a[0][-1]) and is_numeric(b[0][0])
+            if not numeric or extra > NUMBER_GAP * size:
+                out.append("".join(texts[start:i + 1]))
+                out.append(" ")
+                start = i + 1
+    out.append("".join(texts[start:]))
     return "".join(out)
 
 
