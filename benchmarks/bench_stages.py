@@ -13,7 +13,8 @@ Two parts, each in fresh processes:
    parses its content), reading glyphs (the per-glyph calls into pdfium), the page-object walk
    (rules, images), tables on ruled pages (pdfium's edges, pdfplumber's finder), layout (lines, reading order, running heads),
    pdfium's own C work (page parse and text page: what the raw pypdfium2 loop also pays),
-   extraction, rules, serialisation (the JSON result and the pickled record a worker sends back).
+   extraction, rules, serialisation (the JSON result and its source excerpt; the pickled record only
+   with PERFAUDIT_BENCH_PICKLE=1, as a batch with a store makes it).
 """
 
 from __future__ import annotations
@@ -44,15 +45,16 @@ lap("worker's reading and audit modules (pypdfium2, regex)")
 from pipeline.audit.rules import load_rules
 rules = load_rules()
 lap("rule catalogue (rules/*.yml)")
-import pdfplumber
-lap("pdfplumber (first page with a table)")
+from pipeline.ingest.pdf_tables import table_finder
+table_finder()
+lap("pdfplumber's table finder (first ruled page)")
 from pipeline.audit.checks.text import _jieba
 words = next(r.params["domain_words"] for r in rules if r.check == "truncated_word")
 _jieba(tuple(words)).lcut("对6000名80岁以上老人发放高龄津")
 lap("jieba and its dictionary (TXT-02)")
 from pipeline.extract.common import cn_to_int
 cn_to_int("二十一")
-lap("Chinese numerals (first 二十一)")
+lap("extraction modules and lexicon (first report)")
 print(json.dumps(out))
 """
 
@@ -174,8 +176,8 @@ def per_file(files: list[Path]) -> tuple[dict[str, float], int, int]:
 
     st.wrap(work, "several_reports", "extraction (Document -> Record)")
     st.wrap(work, "audit_record", "rules (checks)")
-    st.wrap(work, "record_to_json", "serialisation (JSON, pickled record)")
-    st.wrap(work, "capture", "serialisation (JSON, pickled record)")
+    st.wrap(work, "record_to_json", "serialisation and excerpt (JSON result)")
+    st.wrap(work, "capture", "serialisation and excerpt (JSON result)")
     text_mod.read_pdf = pdf.read_pdf  # read_document imports read_pdf per call; ours is wrapped
     pages = 0
     start = time.process_time()
@@ -188,14 +190,17 @@ def per_file(files: list[Path]) -> tuple[dict[str, float], int, int]:
         source = work.Source.of(doc)
         result = st.timed_block("the rest of auditing (sorting, coverage)", work.audit_extracted, record, source,
                                 p.name, doc.meta, rules)
-        st.timed_block("serialisation (JSON, pickled record)", serialise, result, record, source)
+        st.timed_block("serialisation and excerpt (JSON result)", serialise, result, record, source)
     cpu = time.process_time() - start
     return st.total, pages, cpu
 
 
 def serialise(result, record, source) -> None:
+    """The JSON result a worker sends back (a batch with a store also pickles the Record and
+    Source for its cache; `audit --no-db`, as benchmarked, does not)."""
     json.dumps(result.to_json(with_source=False), ensure_ascii=False)
-    pickle.dumps((record, source), protocol=pickle.HIGHEST_PROTOCOL)
+    if os.environ.get("PERFAUDIT_BENCH_PICKLE"):
+        pickle.dumps((record, source), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def report(files: list[Path]) -> None:

@@ -38,11 +38,25 @@ def line_range(lines: tuple[Line, ...] | list[Line], ev: dict, slack: int = 0) -
     """Indices of the lines an evidence item names (same page, line..line_end)."""
     first = ev.get("line") or 0
     last = ev.get("line_end") or first
-    page = ev.get("page")
-    return [
-        i for i, ln in enumerate(lines)
-        if ln.page == page and first - slack <= ln.line <= last + slack
-    ]
+    return [i for i, number in _by_page(lines).get(ev.get("page"), ()) if first - slack <= number <= last + slack]
+
+
+_pages: tuple = ((), {})  # the last lines indexed and their index (an excerpt asks for each finding's evidence)
+
+
+def _by_page(lines) -> dict:
+    """page -> [(index, line number)] of `lines`, in order (kept for the last tuple of lines:
+    a list may change between calls)."""
+    global _pages
+    last, index = _pages
+    if last is lines:
+        return index
+    index = {}
+    for i, ln in enumerate(lines):
+        index.setdefault(ln.page, []).append((i, ln.line))
+    if isinstance(lines, tuple):
+        _pages = (lines, index)
+    return index
 
 
 def locate(lines: tuple[Line, ...] | list[Line], ev: dict) -> Located | None:
