@@ -45,8 +45,11 @@ lap("worker's reading and audit modules (pypdfium2, regex)")
 from pipeline.audit.rules import load_rules
 rules = load_rules()
 lap("rule catalogue (rules/*.yml)")
-from pipeline.ingest.pdf_tables import table_finder
-table_finder()
+try:
+    from pipeline.ingest.pdf_tables import table_finder
+    table_finder()
+except ImportError:  # an older perfaudit (--baseline trees): pdfplumber itself
+    import pdfplumber
 lap("pdfplumber's table finder (first ruled page)")
 from pipeline.audit.checks.text import _jieba
 words = next(r.params["domain_words"] for r in rules if r.check == "truncated_word")
