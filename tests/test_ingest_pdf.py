@@ -245,6 +245,61 @@ def test_tables_from_pdfium_edges_are_pdfplumbers(path):
     assert auto.tables, "every form has a ruled table"
 
 
+def ruled_page_pdf(rotated: bool) -> bytes:
+    """A page with a ruled table, a quarter-turned label in its first column and a 45°
+    watermark; `rotated`: a landscape page stored portrait with /Rotate 90."""
+    from reportlab.pdfbase import pdfmetrics
+    from reportlab.pdfbase.cidfonts import UnicodeCIDFont
+    from reportlab.pdfgen import canvas
+
+    pdfmetrics.registerFont(UnicodeCIDFont("STSong-Light"))
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(595, 842))
+    if rotated:
+        c.setPageRotation(90)
+        c.translate(595, 0)
+        c.rotate(90)
+    c.setFont("STSong-Light", 12)
+    c.drawString(60, 520, "某某项目支出绩效自评报告")
+    rows = [["一级指标", "二级指标", "年度指标值", "实际完成值", "分值"], ["", "数量指标", "100人", "98人", "10"],
+            ["", "质量指标", ">=90%", "95%", "20"]]
+    xs, y0 = [60, 140, 240, 340, 440, 520], 480
+    for i, row in enumerate(rows):
+        for j, cell in enumerate(row):
+            c.drawString(xs[j] + 4, y0 - 30 * i - 18, cell)
+    for i in range(len(rows) + 1):
+        c.line(xs[0], y0 - 30 * i, xs[-1], y0 - 30 * i)
+    for x in xs:
+        c.line(x, y0, x, y0 - 30 * len(rows))
+    c.saveState()
+    c.translate(100, y0 - 35)
+    c.rotate(-90)
+    c.drawString(0, 0, "产出指标")  # pdfminer calls a quarter-turned character not upright: pdfplumber skips it
+    c.restoreState()
+    c.saveState()
+    c.translate(200, 200)
+    c.rotate(45)
+    c.drawString(0, 0, "内部资料")
+    c.restoreState()
+    c.drawString(60, 340, "正文说明：本页有竖排文字。")
+    c.showPage()
+    c.save()
+    return buf.getvalue()
+
+
+@pytest.mark.parametrize("rotated", [False, True])
+def test_ruled_pages_turned_or_with_turned_text_read_as_pdfplumber_reads_them(rotated):
+    """auto keeps what pdfplumber keeps on a ruled page: no quarter-turned characters; a
+    page with /Rotate goes through pdfplumber itself (pdfium's coordinates do not turn)."""
+    data = ruled_page_pdf(rotated)
+    auto, plumber = read_pdf(data, "t.pdf", "auto"), read_pdf(data, "t.pdf", "pdfplumber")
+    assert auto.meta["engine"] == ["pdfplumber" if rotated else "pdfium"]
+    assert [ln.text for ln in auto.lines] == [ln.text for ln in plumber.lines]
+    assert [[(c.text, c.bbox) for c in row] for t in auto.tables for row in t.rows] == \
+        [[(c.text, c.bbox) for c in row] for t in plumber.tables for row in t.rows]
+    assert auto.tables[0].rows[1][1].text == "数量指标" and "产出指标" not in "".join(ln.text for ln in auto.lines)
+
+
 def test_pdfium_edges_follow_pdfminers_path_shapes():
     """pdfminer's paint_path classes a subpath as a line, a rectangle or a curve; pdfium
     lists a close as a flag on a last point (a line back to the start when needed)."""

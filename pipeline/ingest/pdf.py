@@ -115,24 +115,44 @@ def scan_pages(data: bytes, engine: str) -> list[PageScan]:
         finally:
             pdf.close()
     doc = open_pdfium(data)
+    plumber = None
     scans = []
     try:
         for n in range(1, len(doc) + 1):
             page = doc[n - 1]
             objects = page_objects(page)  # one walk: ruling lines and images
-            scan = scan_pdfium_page(page, n, objects)
-            if engine == "auto" and objects.has_rules:
-                with_edge_tables(scan, page)
-            scans.append(scan)
+            if engine == "auto" and objects.has_rules and page.get_rotation():
+                # pdfplumber turns a rotated page's coordinates upright, pdfium does not: such a
+                # ruled page is read through pdfplumber, as all ruled pages were before
+                plumber = plumber or open_plumber(data)
+                scans.append(plumber_or_pdfium(plumber, page, n, objects))
+            elif engine == "auto" and objects.has_rules:
+                scans.append(with_edge_tables(scan_pdfium_page(page, n, objects, upright_only=True), page))
+            else:
+                scans.append(scan_pdfium_page(page, n, objects))
             page.close()
         return scans
     finally:
         doc.close()
+        if plumber is not None:
+            plumber.close()
+
+
+def plumber_or_pdfium(plumber, page, n: int, objects=None) -> PageScan:
+    """A ruled page through pdfplumber; if pdfminer cannot parse it, its text through
+    pdfium (no tables) rather than failing the whole file."""
+    try:
+        return with_tables(scan_plumber_page(plumber.pages[n - 1], n))
+    except Exception:  # pdfminer failures are many and untyped
+        scan = scan_pdfium_page(page, n, objects)
+        scan.notes.append(f"第 {n} 页的表格无法解析，已按普通文字读取，表格数据请人工核对。")
+        return scan
 
 
 def with_edge_tables(scan: PageScan, page) -> PageScan:
     """The ruled tables of a pdfium page: pdfplumber's table finder on the page's edges
-    (pdf_engines.pdfium_edges). If they cannot be read, the page's text stays running text."""
+    (pdf_engines.pdfium_edges). If they cannot be read, the page's text stays running text.
+    The scan holds the glyphs pdfplumber would have kept (`upright_only`)."""
     if page_status(scan) != "ok":
         return scan
     try:

@@ -128,6 +128,7 @@ class _Pdfium:
         self.segment_type = bind("FPDFPathSegment_GetType")
         self.segment_close = bind("FPDFPathSegment_GetClose")
         self.object_matrix = bind("FPDFPageObj_GetMatrix")
+        self.char_matrix = bind("FPDFText_GetMatrix")
 
 
 class _Matrix(ctypes.Structure):
@@ -158,14 +159,15 @@ class PageObjects:
     images: list[tuple[float, float, float, float]]
 
 
-def scan_pdfium_page(page, number: int, objects: PageObjects | None = None) -> PageScan:
-    """Glyphs of a pypdfium2 page through the raw C API."""
+def scan_pdfium_page(page, number: int, objects: PageObjects | None = None, upright_only: bool = False) -> PageScan:
+    """Glyphs of a pypdfium2 page through the raw C API. `upright_only`: leave out the
+    glyphs pdfplumber leaves out (see `pdfium_glyphs`)."""
     api = pdfium_api()
     left, bottom, right, top = page.get_cropbox()
     scan = PageScan(number, right - left, top - bottom, "pdfium")
     textpage = page.get_textpage()
     try:
-        scan.glyphs, scan.bad_glyphs = pdfium_glyphs(api, handle(textpage.raw), left, top)
+        scan.glyphs, scan.bad_glyphs = pdfium_glyphs(api, handle(textpage.raw), left, top, upright_only)
     finally:
         textpage.close()
     if objects is None:
@@ -218,9 +220,11 @@ def characters(units: str):
     return out
 
 
-def pdfium_glyphs(api: _Pdfium, tp, left: float, top: float) -> tuple[list[Glyph], int]:
+def pdfium_glyphs(api: _Pdfium, tp, left: float, top: float, upright_only: bool = False) -> tuple[list[Glyph], int]:
     """The page's glyphs: its text in one call, then each glyph's mapping flag, origin,
-    loose box and font size (four cheap calls, see `_Pdfium`)."""
+    loose box and font size (four cheap calls, see `_Pdfium`). `upright_only`: without
+    the glyphs pdfminer calls not upright and pdfplumber's engine skips (`scan_plumber_page`):
+    a character matrix with a·d <= 0 or b·c > 0, such as text turned a quarter turn."""
     glyphs: list[Glyph] = []
     append = glyphs.append
     make = tuple.__new__  # Glyph(...) without the named tuple's Python-level __new__
@@ -230,8 +234,13 @@ def pdfium_glyphs(api: _Pdfium, tp, left: float, top: float) -> tuple[list[Glyph
     rect = api.raw.FS_RECTF()
     p_rect = ctypes.byref(rect)
     loose_box, origin, font_size, map_error = api.loose_box, api.origin, api.font_size, api.map_error
+    m = _Matrix()
+    p_m = ctypes.byref(m)
+    char_matrix = api.char_matrix
     for index, text in characters(page_chars(api, tp)):
         if text.isspace() or text == "\x00":  # pdfium's generated characters are all spaces
+            continue
+        if upright_only and char_matrix(tp, index, p_m) and not (m.a * m.d > 0 and m.b * m.c <= 0):
             continue
         # is_bad_text only where it can be true: a single character from U+E000 up is bad
         # only in a private-use area or as U+FFFD.
