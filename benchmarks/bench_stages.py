@@ -11,9 +11,10 @@ Two parts, each in fresh processes:
 2. Per-file costs over the folder, in one warm process (fixed costs paid before): each stage's
    exclusive time, found by wrapping the stage functions: opening the PDF, loading a page (pdfium
    parses its content), reading glyphs (the per-glyph calls into pdfium), the page-object walk
-   (rules, images), pdfplumber on table pages, layout (lines, reading order, running heads),
+   (rules, images), tables on ruled pages (pdfium's edges, pdfplumber's finder), layout (lines, reading order, running heads),
    pdfium's own C work (page parse and text page: what the raw pypdfium2 loop also pays),
-   extraction, rules, serialisation (the JSON result and the pickled record a worker sends back).
+   extraction, rules, serialisation (the JSON result and its source excerpt; the pickled record only
+   with PERFAUDIT_BENCH_PICKLE=1, as a batch with a store makes it).
 """
 
 from __future__ import annotations
@@ -44,21 +45,26 @@ lap("worker's reading and audit modules (pypdfium2, regex)")
 from pipeline.audit.rules import load_rules
 rules = load_rules()
 lap("rule catalogue (rules/*.yml)")
-import pdfplumber
-lap("pdfplumber (first page with a table)")
+try:
+    from pipeline.ingest.pdf_tables import table_finder
+    table_finder()
+except ImportError:  # an older perfaudit (--baseline trees): pdfplumber itself
+    import pdfplumber
+lap("pdfplumber's table finder (first ruled page)")
 from pipeline.audit.checks.text import _jieba
 words = next(r.params["domain_words"] for r in rules if r.check == "truncated_word")
 _jieba(tuple(words)).lcut("对6000名80岁以上老人发放高龄津")
 lap("jieba and its dictionary (TXT-02)")
 from pipeline.extract.common import cn_to_int
 cn_to_int("二十一")
-lap("Chinese numerals (first 二十一)")
+lap("extraction modules and lexicon (first report)")
 print(json.dumps(out))
 """
 
 WORKER = r"""
-from pipeline.run.batch import make_handler
-make_handler((), {"pdf_engine": "auto", "ocr": "auto", "ocr_cache_dir": None})
+from pipeline.ingest.settings import ReadSettings
+from pipeline.run.work import make_handler
+make_handler((), ReadSettings())
 """
 
 
@@ -119,10 +125,10 @@ class Stages:
 
         setattr(module, name, timed)
 
-    def timed_block(self, stage: str, fn, *args):
+    def timed_block(self, stage: str, fn, *args, **kwargs):
         self.stack.append([time.process_time(), 0.0])
         try:
-            return fn(*args)
+            return fn(*args, **kwargs)
         finally:
             start, inner = self.stack.pop()
             spent = time.process_time() - start
@@ -156,37 +162,48 @@ def per_file(files: list[Path]) -> tuple[dict[str, float], int, int]:
     st.wrap(pdf, "with_tables", "pdfplumber: table pages (parse, chars, tables)")
     st.wrap(pdf, "plumber_or_pdfium", "pdfplumber: table pages (parse, chars, tables)")
     st.wrap(tables, "find_page_tables", "pdfplumber: table pages (parse, chars, tables)")
+    st.wrap(pdf, "with_edge_tables", "tables: pdfium edges, pdfplumber's finder, cells")
     st.wrap(pdf, "page_text", "layout (lines, columns, running heads)")
     st.wrap(pdf, "merge_tables", "layout (lines, columns, running heads)")
     st.wrap(pdf, "read_pdf", "the rest of reading (page status, tables, meta)")
-    st.wrap(api, "extract_record", "extraction (Document -> Record)")
     st.wrap(extract, "extract_record", "extraction (Document -> Record)")
     st.wrap(engine, "audit_record", "rules (checks)")
-    st.wrap(api, "audit_record", "rules (checks)")
-    st.wrap(api, "record_to_json", "serialisation (JSON, pickled record)")
     import pypdfium2 as pdfium_lib
 
     # pdfium's own work, the same as in the raw pypdfium2 loop: parsing a page, building its text page.
     st.wrap(pdfium_lib.PdfDocument, "get_page", "pdfium C: page parse and text page")
     st.wrap(pdfium_lib.PdfPage, "get_textpage", "pdfium C: page parse and text page")
     import pipeline.ingest.text as text_mod
+    import pipeline.run.work as work
+    from pipeline.numbers import arithmetic
 
+    st.wrap(work, "several_reports", "extraction (Document -> Record)")
+    st.wrap(work, "audit_record", "rules (checks)")
+    st.wrap(work, "record_to_json", "serialisation and excerpt (JSON result)")
+    st.wrap(work, "capture", "serialisation and excerpt (JSON result)")
     text_mod.read_pdf = pdf.read_pdf  # read_document imports read_pdf per call; ours is wrapped
     pages = 0
     start = time.process_time()
     for p in files:
-        doc = st.timed_block("reading: file and dispatch", read_document, p, p.name, "auto", "never")
+        doc = st.timed_block("reading: file and dispatch", read_document, p, p.name, pdf_engine="auto", ocr="never")
         pages += doc.meta.get("pages", 0)
-        record = st.timed_block("extraction (Document -> Record)", extract.extract_record, doc)
-        result = st.timed_block("rules (checks)", api.audit_extracted, record, p.name, doc.meta, rules)
-        st.timed_block("serialisation (JSON, pickled record)", serialise, result, record)
+        work.several_reports(doc)
+        with arithmetic():
+            record = st.timed_block("extraction (Document -> Record)", work.read_record, doc)
+        source = work.Source.of(doc)
+        result = st.timed_block("the rest of auditing (sorting, coverage)", work.audit_extracted, record, source,
+                                p.name, doc.meta, rules)
+        st.timed_block("serialisation and excerpt (JSON result)", serialise, result, record, source)
     cpu = time.process_time() - start
     return st.total, pages, cpu
 
 
-def serialise(result, record) -> None:
-    json.dumps(result.to_json(), ensure_ascii=False)
-    pickle.dumps(record, protocol=pickle.HIGHEST_PROTOCOL)
+def serialise(result, record, source) -> None:
+    """The JSON result a worker sends back (a batch with a store also pickles the Record and
+    Source for its cache; `audit --no-db`, as benchmarked, does not)."""
+    json.dumps(result.to_json(with_source=False), ensure_ascii=False)
+    if os.environ.get("PERFAUDIT_BENCH_PICKLE"):
+        pickle.dumps((record, source), protocol=pickle.HIGHEST_PROTOCOL)
 
 
 def report(files: list[Path]) -> None:

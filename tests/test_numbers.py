@@ -87,6 +87,8 @@ def test_standard_numerals_read_as_cn2an_reads_them():
         assert cn_to_int(text) == value
     for text in ("一十二", "一百一", "一〇五", "零", "十万", "百", "二二"):
         assert standard_numeral(text) is None
+    for text in ("零", "〇"):  # read without cn2an too
+        assert cn_to_int(text) == cn2an.cn2an(text, "smart") == 0
 
 
 def test_interval_rule_examples_from_spec():

@@ -47,7 +47,8 @@ def build_parser() -> argparse.ArgumentParser:
     audit.add_argument("--profile", metavar="NAME", default=None,
                        help="地区口径配置 rules/profiles/NAME.yml（默认 national；另有 sichuan、pmkpi）")
     audit.add_argument("--pdf-engine", choices=("auto", "pdfplumber", "pdfium"), default="auto",
-                       help="PDF 文字提取引擎（默认 auto：无表格页用 pdfium，表格页用 pdfplumber）")
+                       help="PDF 文字提取引擎（默认 auto：pdfium 读文字，有表格线的页用 pdfplumber 的表格算法找表格；"
+                            "pdfplumber：每页都用 pdfplumber；pdfium：不找表格）")
     audit.add_argument("--ocr", choices=("auto", "never", "always"), default="auto",
                        help="扫描件文字识别（默认 auto：只识别没有可用文字层的页；never：拒绝扫描件；always：每页都识别）")
     audit.add_argument("--ocr-cache", metavar="DIR", default=None,

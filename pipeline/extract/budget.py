@@ -74,12 +74,15 @@ def _sentence_span(text: str, pos: int) -> tuple[int, int]:
     return start, end + 1
 
 
+SENTENCE_END = regex.compile(r"(?<=[。；])")
+
+
 def _reason_near(text: str, span: tuple[int, int]) -> str | None:
     """The reason sentence for the mention: its own sentence or the next one."""
     start, end = span
     nxt = text.find("。", end)
     window = text[start : (nxt + 1 if nxt >= 0 else len(text))]
-    for sentence in regex.split(r"(?<=[。；])", window):
+    for sentence in SENTENCE_END.split(window):
         if REASON_RE.search(sentence):
             return sentence.strip()
     return None

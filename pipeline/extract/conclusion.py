@@ -26,7 +26,7 @@ RATING_CANON = {"优秀": "优", "良好": "良", "中等": "中", "较差": "�
 
 def extract_conclusion(blocks: list[Text], record: Record) -> None:
     """Prefer the block headed 评价结论/自评结论; else the last mention anywhere."""
-    ordered = sorted(blocks, key=lambda b: 0 if regex.search(r"结论", b.text[:20]) else 1)
+    ordered = sorted(blocks, key=lambda b: 0 if "结论" in b.text[:20] else 1)
     for block in ordered:
         if record.score is None:
             m = SCORE_RE.search(block.text)

@@ -231,9 +231,12 @@ def _classify(label: str, mention: str, ctx: _Ctx, project_doc: bool,
     return line, field[0], 1, explicit
 
 
+BUDGET_NOT_EXECUTED = regex.compile(r"预算数(?!.*执行)")
+
+
 def _money_field(clause: str, label: str) -> tuple[str] | tuple:
     w = words()
-    if w.executed.search(clause) and not regex.search(r"预算数(?!.*执行)", clause):
+    if w.executed.search(clause) and not BUDGET_NOT_EXECUTED.search(clause):
         return ("executed",)
     if w.budget.search(clause) or w.budget.search(label):
         return ("budget",)

@@ -14,6 +14,8 @@ import regex
 
 from pipeline.extract.lexicon import lexicon
 
+FUZZY_MIN_LEN = 4  # header words this long are also matched with one character off
+
 
 @dataclass(frozen=True)
 class HeaderTable:
@@ -21,6 +23,14 @@ class HeaderTable:
 
     words: dict[str, str]  # exact header word -> role
     patterns: tuple[tuple[str, regex.Pattern], ...]  # (role, pattern), tried in order
+
+    def __post_init__(self) -> None:
+        # length -> [(word, role)] of the words matched with one character off (FUZZY_MIN_LEN or longer)
+        by_length: dict[int, list[tuple[str, str]]] = {}
+        for w, r in self.words.items():
+            if len(w) >= FUZZY_MIN_LEN:
+                by_length.setdefault(len(w), []).append((w, r))
+        object.__setattr__(self, "fuzzy", by_length)
 
     def items(self):
         return self.words.items()
@@ -82,7 +92,6 @@ OPS = {"=": "=", "≥": ">=", "≤": "<=", ">": ">", "<": "<", ">=": ">=", "<=":
 QUALITATIVE_OP = {"定性", "定性指标"}
 
 
-FUZZY_MIN_LEN = 4  # header words this long are also matched with one character off
 HEADER_MAX = 16  # a longer cell is text, not a header
 
 
@@ -99,8 +108,8 @@ def header_role(text: str, table: HeaderTable) -> str | None:
         if rx.search(t):
             return role
     if len(t) >= FUZZY_MIN_LEN:
-        roles = {r for w, r in table.items() if len(w) >= FUZZY_MIN_LEN and abs(len(w) - len(t)) <= 1
-                 and _one_off(w).fullmatch(t)}
+        n = len(t)  # the words within one character of t's length
+        roles = {r for size in (n - 1, n, n + 1) for w, r in table.fuzzy.get(size, ()) if _one_off(w).fullmatch(t)}
         if len(roles) == 1:
             return roles.pop()
     return None

@@ -12,7 +12,7 @@ from __future__ import annotations
 import regex
 
 from pipeline.extract.genre import HEAD_CHARS, TOC_ENTRY, find_title, is_title_like, title_text
-from pipeline.extract.lexicon import lexicon, pattern
+from pipeline.extract.lexicon import lexicon, pattern, patterns
 from pipeline.extract.normalize import NLine, Text
 from pipeline.model import Record, TextFlaw
 
@@ -149,11 +149,11 @@ def _next_gap(nl: NLine, start: int) -> int | None:
 
 
 def _fields(head: list[NLine]) -> tuple[str, NLine, tuple[int, int]] | None:
-    labels = lexicon()["header"]["unit_fields"]
+    labels = patterns("header", "unit_fields")
     best = None
     for k, nl in enumerate(head):
         for rank, label in enumerate(labels):
-            for m in regex.finditer(label, nl.text):
+            for m in label.finditer(nl.text):
                 value = _field_value(head, k, m.end())
                 if value and (best is None or rank < best[0]):
                     start = nl.text.find(value, m.end())

@@ -46,6 +46,9 @@ LEVEL_LABEL_RE = regex.compile(
 )
 
 
+DIGIT = regex.compile(r"\d")
+
+
 def is_indicator_block(block: Text) -> bool:
     """A 指标N heading, or a numbered paragraph that states both a target and
     an actual value (\"（1）数量指标：发放人数，年度指标值806人，实际完成806人…\")."""
@@ -78,7 +81,7 @@ def _note_merged(block: Text, ind: Indicator, record: Record) -> None:
     extraction_gap), rather than audit them silently as one."""
     if not HEADING_RE.match(block.nlines[0].text) or len(block.nlines) < 2:
         return
-    targets = [m for m in TARGET_RE.finditer(Text(block.nlines[1:]).text) if regex.search(r"\d", m.group("v"))]
+    targets = [m for m in TARGET_RE.finditer(Text(block.nlines[1:]).text) if DIGIT.search(m.group("v"))]
     if len(targets) > 1:
         record.gaps.append(Gap(f"indicator.{ind.index}", f"指标划分（该指标下写有 {len(targets)} 个预期指标值，"
                                "可能有指标未能分开）", "warning", ind.evidence))

@@ -15,7 +15,10 @@ LEXICON_FILE = Path(__file__).resolve().parent / "lexicon.yml"
 def lexicon() -> dict:
     import yaml
 
-    return yaml.safe_load(LEXICON_FILE.read_text(encoding="utf-8"))
+    # libyaml's parser when PyYAML has it (a tenth of the pure-Python one's time), with the
+    # same safe constructors, as audit.rules reads the rule catalogue
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load(LEXICON_FILE.read_text(encoding="utf-8"), Loader=loader)  # noqa: S506 - a safe loader
 
 
 @cache
@@ -23,3 +26,9 @@ def pattern(section: str, key: str) -> regex.Pattern:
     """One alternation of the patterns listed under section.key."""
     items = lexicon()[section][key]
     return regex.compile("|".join(f"(?:{p})" for p in items))
+
+
+@cache
+def patterns(section: str, key: str) -> tuple[regex.Pattern, ...]:
+    """Each pattern listed under section.key, compiled (in the listed order)."""
+    return tuple(regex.compile(p) for p in lexicon()[section][key])

@@ -14,6 +14,7 @@ import bisect
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
+from itertools import islice
 
 import regex
 
@@ -89,6 +90,7 @@ def normalize_line(line: Line, dirty: DirtyText | None = None) -> NLine:
 TRADITIONAL_ONLY = set(
     "這個們來為國會說時對學發經過還進後體點門長開關無實現應與當東樣區書單務從於費預執績評報據資項總額數"
     "據與機構規劃縣鄉鎮農衛醫療廳顯廣蘭華協議員歲達辦價態護險劃產業")
+TRADITIONAL_RE = regex.compile("[" + regex.escape("".join(sorted(TRADITIONAL_ONLY))) + "]")
 # A pinyin gloss that some mirror sites insert after a character: 項(xiàng)目.
 PINYIN_GLOSS = regex.compile(r"(?<=\p{Han})[(（]([a-zü]*[āáǎàēéěèīíǐìōóǒòūúǔùǖǘǚǜńň][a-zü]*)[)）]")
 
@@ -105,7 +107,7 @@ class DirtyText:
     @staticmethod
     def detect(lines: list[Line]) -> DirtyText | None:
         sample = "".join(line.text for line in lines[:400])
-        traditional = sum(ch in TRADITIONAL_ONLY for ch in sample) >= 3
+        traditional = sum(1 for _ in islice(TRADITIONAL_RE.finditer(sample), 3)) >= 3
         glosses = PINYIN_GLOSS.search(sample) is not None
         return DirtyText(traditional, glosses) if traditional or glosses else None
 
@@ -136,39 +138,56 @@ def _t2s(text: str) -> str:
     return "".join(ch if len(c := _converter().convert(ch)) != 1 else c for ch in text)
 
 
+DIGITS_AT_END = regex.compile(r"\d+$")
+DIGITS_AT_START = regex.compile(r"\d+")
+
+
 def _drop_spaces(chars: list[str], cols: list[int], line: Line) -> NLine:
     """Remove whitespace unless it separates two ASCII words or two numbers
     that are clearly separate (neither side a letter-spaced single digit and
-    the right side not a thousands group)."""
+    the right side not a thousands group); a kept run of spaces becomes one
+    space at its first column."""
     text = "".join(chars)
-    keep: list[int] = []
-    for m in _SPACE.finditer(text):
-        left, right = text[: m.start()], text[m.end() :]
-        if not left or not right:
-            continue
-        a, b = left[-1], right[0]
-        if a.isascii() and a.isalpha() and b.isascii() and b.isalpha():
-            keep.append(m.start())
-        elif a.isdigit() and b.isdigit():
-            left_run = regex.search(r"\d+$", left).group(0)
-            right_run = regex.match(r"\d+", right).group(0)
-            thousands = len(right_run) == 3 and not right[3:4].isdigit()
-            if len(left_run) > 1 and len(right_run) > 1 and not thousands:
-                keep.append(m.start())
-    out_chars: list[str] = []
+    out_text: list[str] = []
     out_cols: list[int] = []
-    spans = [(m.start(), m.end()) for m in _SPACE.finditer(text)]
-    skip = {i for s, e in spans for i in range(s, e)}
-    for i, ch in enumerate(text):
-        if i in skip and i not in keep:
+    pos = 0
+    for m in _SPACE.finditer(text):
+        start, end = m.span()
+        out_text.append(text[pos:start])
+        out_cols.extend(cols[pos:start])
+        pos = end
+        if not start or end == len(text):
             continue
-        out_chars.append(" " if i in keep else ch)
-        out_cols.append(cols[i])
-    return NLine("".join(out_chars), line, tuple(out_cols))
+        a, b = text[start - 1], text[end]
+        if a.isascii() and a.isalpha() and b.isascii() and b.isalpha():
+            keep = True
+        elif a.isdigit() and b.isdigit():
+            left_run = DIGITS_AT_END.search(text[:start]).group(0)
+            right = text[end:]
+            right_run = DIGITS_AT_START.match(right).group(0)
+            thousands = len(right_run) == 3 and not right[3:4].isdigit()
+            keep = len(left_run) > 1 and len(right_run) > 1 and not thousands
+        else:
+            keep = False
+        if keep:
+            out_text.append(" ")
+            out_cols.append(cols[start])
+    out_text.append(text[pos:])
+    out_cols.extend(cols[pos:])
+    return NLine("".join(out_text), line, tuple(out_cols))
+
+
+# The last document normalised and its lines: a reading is normalised twice (the check for
+# several reports, then extraction), each time the same.
+_last: tuple = (None, [])
 
 
 def normalize_document(doc: Document) -> list[NLine]:
     """All running-text lines, normalised; blank and page-number lines dropped."""
+    global _last
+    last_doc, last_lines = _last
+    if last_doc is doc:
+        return list(last_lines)
     lines = doc.lines
     gap = _usual_gap(lines)
     dirty = DirtyText.detect(lines)
@@ -179,7 +198,8 @@ def normalize_document(doc: Document) -> list[NLine]:
         if BARE_NUMBER_RE.match(line.text) and _at_page_break(lines, i, gap):
             continue
         out.append(normalize_line(line, dirty))
-    return out
+    _last = (doc, out)
+    return list(out)
 
 
 def _blank_runs(lines) -> list[int]:
@@ -278,6 +298,8 @@ class Text:
         repairs: list[str] = []
         for k in range(k0, k1 + 1):
             src = self.nlines[k].src
+            if src.confidence is None and not src.repairs:  # a text-layer line: no score, no repairs
+                continue
             a, b = (c0 if k == k0 else 0), (c1 + 1 if k == k1 else len(src.text))
             score = src.span_confidence(a, b)
             if score is not None:

@@ -117,9 +117,8 @@ def check_pdf_streams(data: bytes) -> None:
     held) as it takes to know: a file whose streams cannot reach the limit
     even at deflate's best ratio is passed without inflating anything."""
     flate = []
-    for m in _STREAM.finditer(data):
-        start = m.end()
-        head = data[max(0, data.rfind(b"obj", max(0, m.start() - 8192), m.start())):m.start()]
+    for keyword, start in _streams(data):
+        head = data[max(0, data.rfind(b"obj", max(0, keyword - 8192), keyword)):keyword]
         if _IMAGE.search(head):
             size = dict((k, int(v)) for k, v in _SIZE.findall(head))
             if size.get(b"Width", 0) * size.get(b"Height", 0) > MAX_IMAGE_PIXELS:
@@ -141,6 +140,21 @@ def check_pdf_streams(data: bytes) -> None:
         if size > MAX_STREAM_BYTES or inflated > MAX_CONTENT_BYTES:
             limit = _mib(MAX_STREAM_BYTES) + "（单个内容流）" if size > MAX_STREAM_BYTES else _mib(MAX_CONTENT_BYTES)
             raise too_large(f"PDF 的页面内容解压后超过 {limit}，已拒绝（疑为压缩炸弹：少量字节展开成海量文字对象）。")
+
+
+def _streams(data: bytes):
+    """(where the keyword is, where the data starts) of every `stream` keyword that ends
+    its line and is not `endstream`: what _STREAM finds, by bytes.find (a regular
+    expression over a file's compressed bytes took a millisecond a file)."""
+    pos = data.find(b"stream")
+    while pos != -1:
+        after = pos + 6
+        if not (pos >= 3 and data[pos - 3:pos] == b"end"):
+            if data[after:after + 2] == b"\r\n":
+                yield pos, after + 2
+            elif data[after:after + 1] in (b"\n", b"\r"):
+                yield pos, after + 1
+        pos = data.find(b"stream", after)
 
 
 def _inflated_size(data: bytes, start: int, length: int, cap: int) -> int:

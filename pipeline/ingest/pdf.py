@@ -1,8 +1,9 @@
 """PDF ingestion: bytes -> `Document` of running-text lines and ruled tables.
 
-engine="auto" reads pages without ruling lines with pypdfium2 (fast) and pages with ruling
-lines with pdfplumber (tables); "pdfplumber" and "pdfium" force one engine ("pdfium" finds
-no tables: table text comes out as running lines). Pages without a trustworthy text layer
+engine="auto" reads every page with pypdfium2 (fast) and finds the ruled tables of pages with
+ruling lines with pdfplumber's table finder, on edges read from pdfium's path objects;
+"pdfplumber" reads every page through pdfplumber (pdfminer's parse, pdfplumber's own
+edges), "pdfium" finds no tables (table text comes out as running lines). Pages without a trustworthy text layer
 (scans, `(cid:N)` fonts) are skipped with a warning; a file with none raises
 `IngestError("no_text_layer")`. Every library failure is mapped to a SPEC §3 error code.
 Layout rules shared by both engines live in `ingest_pdf_layout`, tables in
@@ -15,9 +16,22 @@ import io
 from dataclasses import dataclass
 
 from pipeline.ingest.document import Document, IngestError, Line, Table
-from pipeline.ingest.pdf_engines import PageScan, page_objects, scan_pdfium_page, scan_plumber_page
+from pipeline.ingest.pdf_engines import (
+    PageScan,
+    page_objects,
+    pdfium_edges,
+    scan_pdfium_page,
+    scan_plumber_page,
+)
 from pipeline.ingest.pdf_layout import TextLine, page_lines, remove_running
-from pipeline.ingest.pdf_tables import PageTable, build_table, find_page_tables, glyphs_outside, stitch
+from pipeline.ingest.pdf_tables import (
+    PageTable,
+    build_table,
+    find_edge_tables,
+    find_page_tables,
+    glyphs_outside,
+    stitch,
+)
 from pipeline.ingest.settings import PDF_ENGINES
 
 ENGINES = PDF_ENGINES
@@ -92,7 +106,8 @@ def open_plumber(data: bytes):
 
 
 def scan_pages(data: bytes, engine: str) -> list[PageScan]:
-    """One PageScan per page; auto mode opens pdfplumber only if some page has rules."""
+    """One PageScan per page: all through pdfplumber, or all through pdfium (auto mode also
+    finds the tables of ruled pages)."""
     if engine == "pdfplumber":
         pdf = open_plumber(data)
         try:
@@ -106,9 +121,13 @@ def scan_pages(data: bytes, engine: str) -> list[PageScan]:
         for n in range(1, len(doc) + 1):
             page = doc[n - 1]
             objects = page_objects(page)  # one walk: ruling lines and images
-            if engine == "auto" and objects.has_rules:
+            if engine == "auto" and objects.has_rules and page.get_rotation():
+                # pdfplumber turns a rotated page's coordinates upright, pdfium does not: such a
+                # ruled page is read through pdfplumber, as all ruled pages were before
                 plumber = plumber or open_plumber(data)
                 scans.append(plumber_or_pdfium(plumber, page, n, objects))
+            elif engine == "auto" and objects.has_rules:
+                scans.append(with_edge_tables(scan_pdfium_page(page, n, objects, upright_only=True), page))
             else:
                 scans.append(scan_pdfium_page(page, n, objects))
             page.close()
@@ -128,6 +147,21 @@ def plumber_or_pdfium(plumber, page, n: int, objects=None) -> PageScan:
         scan = scan_pdfium_page(page, n, objects)
         scan.notes.append(f"第 {n} 页的表格无法解析，已按普通文字读取，表格数据请人工核对。")
         return scan
+
+
+def with_edge_tables(scan: PageScan, page) -> PageScan:
+    """The ruled tables of a pdfium page: pdfplumber's table finder on the page's edges
+    (pdf_engines.pdfium_edges). If they cannot be read, the page's text stays running text.
+    The scan holds the glyphs pdfplumber would have kept (`upright_only`)."""
+    if page_status(scan) != "ok":
+        return scan
+    try:
+        scan.tables = find_edge_tables(pdfium_edges(page), (0.0, 0.0, scan.width, scan.height), scan.glyphs,
+                                       scan.number)
+    except Exception:  # a damaged path or an odd matrix: the page's text is still good
+        scan.tables = []
+        scan.notes.append(f"第 {scan.number} 页的表格无法解析，已按普通文字读取，表格数据请人工核对。")
+    return scan
 
 
 def with_tables(scan: PageScan) -> PageScan:

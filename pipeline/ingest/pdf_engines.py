@@ -1,9 +1,12 @@
 """The two PDF text engines, each reducing a page to engine-neutral `PageScan` facts.
 
-pypdfium2 is the fast path (about 10x pdfplumber) and reads running text; pdfplumber is
-used where a page has ruling lines, because only it finds tables. Both produce `Glyph`s
-with the same geometry conventions so the shared layout code gives the same text.
-Libraries are imported by the callers' `open_*` functions, never at module import.
+pypdfium2 is the fast path (about 10x pdfplumber) and reads every page in `auto` mode; on a
+page with ruling lines it also hands the page's path objects to pdfplumber's table finder
+as the edges pdfplumber itself would have drawn from pdfminer's parse (`pdfium_edges`), so
+tables are found without parsing the page a second time. The pdfplumber engine reads a
+page through pdfminer. Both produce `Glyph`s with the same geometry conventions so the
+shared layout code gives the same text. Libraries are imported by the callers' `open_*`
+functions, never at module import.
 """
 
 from __future__ import annotations
@@ -25,6 +28,11 @@ PAGEOBJ_PATH = 2
 PAGEOBJ_IMAGE = 3
 PAGEOBJ_FORM = 5
 MAX_FORM_DEPTH = 8
+# pdfium path segment types (fpdf_edit.h).
+SEGMENT_LINETO = 0
+SEGMENT_BEZIERTO = 1
+SEGMENT_MOVETO = 2
+IDENTITY = (1.0, 0.0, 0.0, 1.0, 0.0, 0.0)
 
 
 @dataclass
@@ -115,6 +123,18 @@ class _Pdfium:
         self.object_type = bind("FPDFPageObj_GetType")
         self.bounds = bind("FPDFPageObj_GetBounds")
         self.count_segments = bind("FPDFPath_CountSegments")
+        self.path_segment = bind("FPDFPath_GetPathSegment", ctypes.c_void_p)
+        self.segment_point = bind("FPDFPathSegment_GetPoint")
+        self.segment_type = bind("FPDFPathSegment_GetType")
+        self.segment_close = bind("FPDFPathSegment_GetClose")
+        self.object_matrix = bind("FPDFPageObj_GetMatrix")
+        self.char_matrix = bind("FPDFText_GetMatrix")
+
+
+class _Matrix(ctypes.Structure):
+    """FS_MATRIX: a, b, c, d, e, f as C floats."""
+
+    _fields_ = [(name, ctypes.c_float) for name in "abcdef"]
 
 
 _API: list[_Pdfium] = []
@@ -139,14 +159,15 @@ class PageObjects:
     images: list[tuple[float, float, float, float]]
 
 
-def scan_pdfium_page(page, number: int, objects: PageObjects | None = None) -> PageScan:
-    """Glyphs of a pypdfium2 page through the raw C API."""
+def scan_pdfium_page(page, number: int, objects: PageObjects | None = None, upright_only: bool = False) -> PageScan:
+    """Glyphs of a pypdfium2 page through the raw C API. `upright_only`: leave out the
+    glyphs pdfplumber leaves out (see `pdfium_glyphs`)."""
     api = pdfium_api()
     left, bottom, right, top = page.get_cropbox()
     scan = PageScan(number, right - left, top - bottom, "pdfium")
     textpage = page.get_textpage()
     try:
-        scan.glyphs, scan.bad_glyphs = pdfium_glyphs(api, handle(textpage.raw), left, top)
+        scan.glyphs, scan.bad_glyphs = pdfium_glyphs(api, handle(textpage.raw), left, top, upright_only)
     finally:
         textpage.close()
     if objects is None:
@@ -155,10 +176,26 @@ def scan_pdfium_page(page, number: int, objects: PageObjects | None = None) -> P
     return scan
 
 
+_BUFFER_TYPES: dict[int, type] = {}
+
+
+def text_buffer(size: int) -> ctypes.Array:
+    """A fresh zeroed buffer of at least `size` bytes, its length a power of two: a ctypes
+    array type of a new length is a new class (a tenth of a millisecond each page), so
+    the types are made once."""
+    length = 1 << max(size - 1, 1).bit_length()
+    kind = _BUFFER_TYPES.get(length)
+    if kind is None:
+        kind = _BUFFER_TYPES[length] = ctypes.c_char * length
+    return kind()
+
+
 def page_chars(api: _Pdfium, tp) -> str:
     """All of a text page's UTF-16 units in one call (index i is character i)."""
     count = api.count_chars(tp)
-    buf = ctypes.create_string_buffer(2 * (count + 1))
+    if count <= 0:
+        return ""
+    buf = text_buffer(2 * (count + 1))
     api.get_text(tp, 0, count, buf)
     return buf.raw[: 2 * count].decode("utf-16-le", errors="surrogatepass")
 
@@ -183,9 +220,11 @@ def characters(units: str):
     return out
 
 
-def pdfium_glyphs(api: _Pdfium, tp, left: float, top: float) -> tuple[list[Glyph], int]:
+def pdfium_glyphs(api: _Pdfium, tp, left: float, top: float, upright_only: bool = False) -> tuple[list[Glyph], int]:
     """The page's glyphs: its text in one call, then each glyph's mapping flag, origin,
-    loose box and font size (four cheap calls, see `_Pdfium`)."""
+    loose box and font size (four cheap calls, see `_Pdfium`). `upright_only`: without
+    the glyphs pdfminer calls not upright and pdfplumber's engine skips (`scan_plumber_page`):
+    a character matrix with a·d <= 0 or b·c > 0, such as text turned a quarter turn."""
     glyphs: list[Glyph] = []
     append = glyphs.append
     make = tuple.__new__  # Glyph(...) without the named tuple's Python-level __new__
@@ -195,8 +234,13 @@ def pdfium_glyphs(api: _Pdfium, tp, left: float, top: float) -> tuple[list[Glyph
     rect = api.raw.FS_RECTF()
     p_rect = ctypes.byref(rect)
     loose_box, origin, font_size, map_error = api.loose_box, api.origin, api.font_size, api.map_error
+    m = _Matrix()
+    p_m = ctypes.byref(m)
+    char_matrix = api.char_matrix
     for index, text in characters(page_chars(api, tp)):
         if text.isspace() or text == "\x00":  # pdfium's generated characters are all spaces
+            continue
+        if upright_only and char_matrix(tp, index, p_m) and not (m.a * m.d > 0 and m.b * m.c <= 0):
             continue
         # is_bad_text only where it can be true: a single character from U+E000 up is bad
         # only in a private-use area or as U+FFFD.
@@ -273,3 +317,157 @@ def pdfium_has_rules(page) -> bool:
     """Cheap test for ruled tables (see `RuleCount`). Pages that pass go to pdfplumber's
     table finder."""
     return page_objects(page).has_rules
+
+
+# ---- ruling edges for pdfplumber's table finder -----------------------------------------
+
+
+def pdfium_edges(page) -> list[dict]:
+    """The page's drawn lines as pdfplumber's `page.edges` would list them, read from
+    pdfium's path objects instead of pdfminer's parse: each path split into subpaths at its
+    moves, each subpath classified as pdfminer does (`paint_path`: a line, a rectangle or a
+    curve of its end points), then turned into edges as pdfplumber does (`line_to_edge`,
+    `rect_to_edges`, `curve_to_edges`): lines first, then rectangles' four sides, then
+    curves' segments, in drawing order. Coordinates are top-down from the crop box, as for
+    glyphs. pdfium keeps coordinates in single precision: an edge can differ from
+    pdfminer's in the fifth digit, far inside the table finder's 3 pt tolerances."""
+    api = pdfium_api()
+    left, _, _, top = page.get_cropbox()
+    lines: list[dict] = []
+    rects: list[dict] = []
+    curves: list[dict] = []
+    for obj, matrix in path_objects(api, handle(page.raw)):
+        for shape, pts in subpaths(api, obj, matrix):
+            kind, pts = classify_subpath(shape, [(x - left, top - y) for x, y in pts])
+            if kind == "line":
+                lines.append(line_edge(pts[0], pts[1]))
+            elif kind == "rect":
+                rects.extend(rect_edges(pts[0], pts[2]))
+            else:
+                curves.extend(curve_edges(pts))
+    return lines + rects + curves
+
+
+def multiply(m: tuple, n: tuple) -> tuple:
+    """m then n, PDF's row-vector convention (a point p goes to p·m·n)."""
+    a, b, c, d, e, f = m
+    a2, b2, c2, d2, e2, f2 = n
+    return (a * a2 + b * c2, a * b2 + b * d2, c * a2 + d * c2, c * b2 + d * d2,
+            e * a2 + f * c2 + e2, e * b2 + f * d2 + f2)
+
+
+def path_objects(api: _Pdfium, container, depth: int = 0, outer: tuple = IDENTITY):
+    """(path object, its matrix to page space) of every path of a page, inside forms too."""
+    form = depth > 0
+    count = api.form_count_objects(container) if form else api.page_count_objects(container)
+    get = api.form_object if form else api.page_object
+    m = _Matrix()
+    p_m = ctypes.byref(m)
+    for k in range(max(count, 0)):
+        obj = ctypes.c_void_p(get(container, ctypes.c_ulong(k) if form else k))
+        kind = api.object_type(obj)
+        if kind == PAGEOBJ_PATH or (kind == PAGEOBJ_FORM and depth < MAX_FORM_DEPTH):
+            if not api.object_matrix(obj, p_m):
+                continue
+            matrix = multiply((m.a, m.b, m.c, m.d, m.e, m.f), outer)
+            if kind == PAGEOBJ_PATH:
+                yield obj, matrix
+            else:
+                yield from path_objects(api, obj, depth + 1, matrix)
+
+
+def subpaths(api: _Pdfium, obj, matrix: tuple) -> list[tuple[str, list[tuple[float, float]]]]:
+    """A path's subpaths as pdfminer sees them: (shape, points in page space), one letter
+    and one point per operator: "m" move, "l" line, "c" Bezier curve (its end point only;
+    pdfium lists its two control points first), "h" close (the subpath's start point).
+    pdfium keeps a close as a flag on the last point, and turns a close that does not end
+    at the start into a line back to it: "mllll" + "h" then reads as pdfminer's "mlllh"
+    once its redundant last line is dropped (see `classify_subpath`)."""
+    a, b, c, d, e, f = matrix
+    x, y = ctypes.c_float(), ctypes.c_float()
+    p_x, p_y = ctypes.byref(x), ctypes.byref(y)
+    out: list[tuple[str, list]] = []
+    shape: list[str] = []
+    pts: list[tuple[float, float]] = []
+    start = (0.0, 0.0)
+    bezier = 0
+    for i in range(api.count_segments(obj)):
+        seg = ctypes.c_void_p(api.path_segment(obj, i))
+        if not seg.value or not api.segment_point(seg, p_x, p_y):
+            continue
+        kind = api.segment_type(seg)
+        px, py = x.value, y.value
+        point = (a * px + c * py + e, b * px + d * py + f)
+        if kind == SEGMENT_MOVETO:
+            if shape:
+                out.append(("".join(shape), pts))
+            shape, pts, start, bezier = ["m"], [point], point, 0
+        elif not shape:
+            continue  # a path must start with a move (pdfminer drops it otherwise)
+        elif kind == SEGMENT_LINETO:
+            shape.append("l")
+            pts.append(point)
+        elif kind == SEGMENT_BEZIERTO:
+            bezier += 1
+            if bezier % 3:
+                continue  # a control point
+            shape.append("c")
+            pts.append(point)
+        if api.segment_close(seg):
+            shape.append("h")
+            pts.append(start)
+    if shape:
+        out.append(("".join(shape), pts))
+    return out
+
+
+def classify_subpath(shape: str, pts: list) -> tuple[str, list]:
+    """pdfminer's `paint_path` for one subpath: "line" (two points), "rect" (an axis-aligned
+    closed box of four corners) or "curve" (its points)."""
+    if len(shape) > 3 and shape[-2:] == "lh" and pts[-2] == pts[0]:
+        shape = shape[:-2] + "h"
+        pts = pts[:-1]
+    if shape in ("mlh", "ml"):
+        return "line", pts[:2]
+    if shape in ("mlllh", "mllll"):
+        (x0, y0), (x1, y1), (x2, y2), (x3, y3), _ = pts
+        square = (x0 == x1 and y1 == y2 and x2 == x3 and y3 == y0) or (y0 == y1 and x1 == x2 and y2 == y3 and x3 == x0)
+        if pts[0] == pts[4] and square:
+            return "rect", pts
+    return "curve", pts
+
+
+def line_edge(p0, p1) -> dict:
+    """pdfplumber's `line_to_edge`: horizontal if its top and bottom agree, else vertical."""
+    x0, x1 = min(p0[0], p1[0]), max(p0[0], p1[0])
+    top, bottom = min(p0[1], p1[1]), max(p0[1], p1[1])
+    return {"object_type": "line", "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+            "width": x1 - x0, "height": bottom - top, "orientation": "h" if top == bottom else "v"}
+
+
+def rect_edges(p0, p2) -> list[dict]:
+    """pdfplumber's `rect_to_edges` of the box with corners p0 and p2: top, bottom, left,
+    right."""
+    x0, x1 = min(p0[0], p2[0]), max(p0[0], p2[0])
+    top, bottom = min(p0[1], p2[1]), max(p0[1], p2[1])
+    width, height = x1 - x0, bottom - top
+    side = {"object_type": "rect_edge", "top": top, "bottom": bottom}
+    return [
+        {**side, "x0": x0, "x1": x1, "bottom": top, "width": width, "height": 0, "orientation": "h"},
+        {**side, "x0": x0, "x1": x1, "top": top + height, "width": width, "height": 0, "orientation": "h"},
+        {**side, "x0": x0, "x1": x0, "width": 0, "height": height, "orientation": "v"},
+        {**side, "x0": x1, "x1": x1, "width": 0, "height": height, "orientation": "v"},
+    ]
+
+
+def curve_edges(pts: list) -> list[dict]:
+    """pdfplumber's `curve_to_edges`: one edge per pair of consecutive points (neither
+    vertical nor horizontal ones have no orientation, and no table uses them)."""
+    out = []
+    for p0, p1 in zip(pts, pts[1:], strict=False):
+        x0, x1 = min(p0[0], p1[0]), max(p0[0], p1[0])
+        top, bottom = min(p0[1], p1[1]), max(p0[1], p1[1])
+        orientation = "v" if p0[0] == p1[0] else ("h" if p0[1] == p1[1] else None)
+        out.append({"object_type": "curve_edge", "x0": x0, "x1": x1, "top": top, "bottom": bottom,
+                    "width": abs(p0[0] - p1[0]), "height": abs(p0[1] - p1[1]), "orientation": orientation})
+    return out

@@ -123,15 +123,22 @@ def group_rows(glyphs: list[Glyph]) -> list[list[Glyph]]:
 
 
 def dedupe(row: list[Glyph]) -> list[Glyph]:
-    """Drop a glyph drawn again at (almost) the same place: fake bold and shadows."""
+    """Drop a glyph drawn again at (almost) the same place: fake bold and shadows. The row
+    is sorted by x0, so a glyph more than DEDUPE_TOLERANCE right of the last kept one
+    cannot repeat any kept glyph (the usual case: checked first)."""
     kept: list[Glyph] = []
+    append = kept.append
     for g in row:
-        text, x0, baseline = g[0], g[1], g[3]
+        x0 = g[1]
+        if not kept or x0 - kept[-1][1] > DEDUPE_TOLERANCE:
+            append(g)
+            continue
+        text, baseline = g[0], g[3]
         for k in kept[-4:]:
             if k[0] == text and abs(k[1] - x0) <= DEDUPE_TOLERANCE and abs(k[3] - baseline) <= DEDUPE_TOLERANCE:
                 break
         else:
-            kept.append(g)
+            append(g)
     return kept
 
 
@@ -144,22 +151,14 @@ def largest_size(a: Glyph, b: Glyph) -> float:
 
 
 def split_segments(row: list[Glyph]) -> list[list[Glyph]]:
-    """Split a row at wide gaps (a column gutter or a tab stop)."""
-    segment = [row[0]]
-    segments = [segment]
-    prev = row[0]
-    for g in row[1:]:
-        m = prev[4]  # max(prev.size, g.size, 1.0)
-        if g[4] > m:
-            m = g[4]
-        if 1.0 > m:
-            m = 1.0
-        if g[1] - prev[2] > SEGMENT_GAP * m:
-            segment = []
-            segments.append(segment)
-        segment.append(g)
-        prev = g
-    return segments
+    """Split a row at wide gaps (a column gutter or a tab stop): wider than SEGMENT_GAP
+    times the larger font size of the two glyphs (at least 1.0)."""
+    cuts = [i for i, (a, b) in enumerate(zip(row, row[1:], strict=False), 1)
+            if b[1] - a[2] > SEGMENT_GAP and b[1] - a[2] > SEGMENT_GAP * largest_size(a, b)]
+    if not cuts:
+        return [row]
+    bounds = [0, *cuts, len(row)]
+    return [row[i:j] for i, j in zip(bounds, bounds[1:], strict=False)]
 
 
 def row_text(glyphs: list[Glyph]) -> str:
@@ -169,16 +168,23 @@ def row_text(glyphs: list[Glyph]) -> str:
         return ""
     gaps = [b[1] - a[2] for a, b in zip(glyphs, glyphs[1:], strict=False)]
     base = max(statistics.median(gaps), 0.0) if len(gaps) >= 3 else 0.0
-    out = [glyphs[0][0]]
-    for a, b, gap in zip(glyphs, glyphs[1:], gaps, strict=False):
-        extra = gap - base
-        if extra > 0.0:  # never a space otherwise (SPACE_GAP * size > 0)
-            size = largest_size(a, b)
-            if extra > SPACE_GAP * size and not (is_cjk(a[0][-1]) and is_cjk(b[0][0])):
-                numeric = is_numeric(a[0][-1]) and is_numeric(b[0][0])
-                if not numeric or extra > NUMBER_GAP * size:
-                    out.append(" ")
-        out.append(b[0])
+    # A space needs gap - base > SPACE_GAP * size, and size is at least 1.0.
+    wide = [i for i, gap in enumerate(gaps) if gap - base > SPACE_GAP]
+    texts = [g[0] for g in glyphs]
+    if not wide:
+        return "".join(texts)
+    out, start = [], 0
+    for i in wide:
+        a, b = glyphs[i], glyphs[i + 1]
+        extra = gaps[i] - base
+        size = largest_size(a, b)
+        if extra > SPACE_GAP * size and not (is_cjk(a[0][-1]) and is_cjk(b[0][0])):
+            numeric = is_numeric(a[0][-1]) and is_numeric(b[0][0])
+            if not numeric or extra > NUMBER_GAP * size:
+                out.append("".join(texts[start:i + 1]))
+                out.append(" ")
+                start = i + 1
+    out.append("".join(texts[start:]))
     return "".join(out)
 
 

@@ -1,4 +1,9 @@
-"""Ruled tables in PDFs: find them with pdfplumber, read cells, stitch page breaks.
+"""Ruled tables in PDFs: find them with pdfplumber's table finder, read cells, stitch page breaks.
+
+The finder runs on a page's edges: pdfplumber's own (`find_page_tables`, the pdfplumber
+engine, after pdfminer parsed the page) or pdfium's path objects turned into the same edges
+(`find_edge_tables`, the auto engine: no second parse of the page). Either way the cells
+hold the text of our glyphs.
 
 Merged cells: pdfplumber reports the positions a merged cell covers as None; we give those
 positions a `Cell` with text "" and bbox None (never a repeated value), in both PDF and DOCX,
@@ -37,10 +42,89 @@ class PageTable:
 
 def find_page_tables(page, glyphs: list[Glyph], page_no: int) -> list[PageTable]:
     """Ruled tables on a pdfplumber page, with cell text built from our glyphs."""
+    return page_tables(page.find_tables(TABLE_SETTINGS), glyphs, page_no)
+
+
+class EdgePage:
+    """What pdfplumber's TableFinder reads of a page with the "lines" strategies: its edges
+    (and its box)."""
+
+    def __init__(self, edges: list[dict], bbox: tuple[float, float, float, float]) -> None:
+        self.edges = edges
+        self.bbox = bbox
+
+
+def find_edge_tables(edges: list[dict], bbox, glyphs: list[Glyph], page_no: int) -> list[PageTable]:
+    """Ruled tables from a page's edges (see pdf_engines.pdfium_edges) through pdfplumber's
+    table finder, with cell text built from our glyphs."""
+    return page_tables(table_finder()(EdgePage(edges, bbox), TABLE_SETTINGS).tables, glyphs, page_no)
+
+
+_FINDER: list = []
+PRIVATE = "_perfaudit_pdfplumber"
+
+
+def table_finder():
+    """pdfplumber's TableFinder class. `import pdfplumber.table` runs pdfplumber's package
+    first, which imports pdfminer's whole parser (50 ms a worker) that the "lines"
+    strategies never use: unless pdfplumber is imported already, its own table.py is loaded
+    under a private name with the one part of `pdfplumber.utils` it reads for ruled tables
+    (clustering, geometry, generic; `utils.extract_text` is only for Table.extract). Any
+    surprise there (another pdfplumber layout) falls back to the plain import."""
+    if _FINDER:
+        return _FINDER[0]
+    import sys
+
+    finder = None
+    if "pdfplumber" not in sys.modules:
+        try:
+            finder = _private_table_module().TableFinder
+        except Exception:  # noqa: BLE001 - the plain import below is always right
+            for name in [m for m in sys.modules if m == PRIVATE or m.startswith(PRIVATE + ".")]:
+                del sys.modules[name]
+    if finder is None:
+        from pdfplumber.table import TableFinder as finder
+    _FINDER.append(finder)
+    return finder
+
+
+def _private_table_module():
+    import importlib.util
+    import sys
+    import types
+    from pathlib import Path
+
+    spec = importlib.util.find_spec("pdfplumber")  # finds the package without running it
+    root = Path(spec.submodule_search_locations[0])
+
+    def load(name: str, path: Path):
+        mod_spec = importlib.util.spec_from_file_location(f"{PRIVATE}.{name}", path)
+        module = importlib.util.module_from_spec(mod_spec)
+        sys.modules[mod_spec.name] = module
+        mod_spec.loader.exec_module(module)
+        return module
+
+    package = types.ModuleType(PRIVATE)
+    package.__path__ = [str(root)]
+    sys.modules[PRIVATE] = package
+    load("_typing", root / "_typing.py")
+    utils = types.ModuleType(f"{PRIVATE}.utils")
+    utils.__path__ = [str(root / "utils")]
+    sys.modules[utils.__name__] = utils
+    package.utils = utils
+    for part in ("clustering", "generic", "geometry"):
+        module = load(f"utils.{part}", root / "utils" / f"{part}.py")
+        utils.__dict__.update({k: v for k, v in vars(module).items() if not k.startswith("_")})
+    return load("table", root / "table.py")
+
+
+def page_tables(tables, glyphs: list[Glyph], page_no: int) -> list[PageTable]:
+    """PageTables from the tables pdfplumber found (enough rows and columns), each cell's
+    text from the glyphs whose centre it holds."""
     found = []
     by_y = sorted(glyphs, key=mid_y)
     mids = [mid_y(g) for g in by_y]
-    for tf in page.find_tables(TABLE_SETTINGS):
+    for tf in tables:
         rows = [list(r.cells) for r in tf.rows]
         if len(rows) < MIN_ROWS or max(len(r) for r in rows) < MIN_COLS:
             continue

@@ -15,8 +15,9 @@ from pathlib import Path
 
 from pipeline.ingest.ocr.engine import OcrSettings
 
-# PDF text: "auto" reads pages without ruling lines with pypdfium2 and pages with
-# tables with pdfplumber; "pdfplumber" or "pdfium" force one engine for every page.
+# PDF text: "auto" reads every page with pypdfium2 and finds the tables of ruled pages
+# with pdfplumber's table finder on pdfium's path objects; "pdfplumber" reads every page
+# with pdfplumber (pdfminer's parse), "pdfium" finds no tables.
 PDF_ENGINES = ("auto", "pdfplumber", "pdfium")
 DEFAULT_PDF_ENGINE = "auto"
 OPTIONS = ("pdf_engine", "ocr", "ocr_cache_dir", "ocr_dpi")

@@ -38,11 +38,25 @@ def line_range(lines: tuple[Line, ...] | list[Line], ev: dict, slack: int = 0) -
     """Indices of the lines an evidence item names (same page, line..line_end)."""
     first = ev.get("line") or 0
     last = ev.get("line_end") or first
-    page = ev.get("page")
-    return [
-        i for i, ln in enumerate(lines)
-        if ln.page == page and first - slack <= ln.line <= last + slack
-    ]
+    return [i for i, number in _by_page(lines).get(ev.get("page"), ()) if first - slack <= number <= last + slack]
+
+
+_pages: tuple = ((), {})  # the last lines indexed and their index (an excerpt asks for each finding's evidence)
+
+
+def _by_page(lines) -> dict:
+    """page -> [(index, line number)] of `lines`, in order (kept for the last tuple of lines:
+    a list may change between calls)."""
+    global _pages
+    last, index = _pages
+    if last is lines:
+        return index
+    index = {}
+    for i, ln in enumerate(lines):
+        index.setdefault(ln.page, []).append((i, ln.line))
+    if isinstance(lines, tuple):
+        _pages = (lines, index)
+    return index
 
 
 def locate(lines: tuple[Line, ...] | list[Line], ev: dict) -> Located | None:
@@ -82,12 +96,24 @@ def _compact(text: str) -> str:
     return "".join(ch for ch in unicodedata.normalize("NFKC", text) if not ch.isspace())
 
 
+class _Nfkc(dict):
+    """Each character's NFKC form, normalised once per process."""
+
+    def __missing__(self, ch: str) -> str:
+        form = self[ch] = unicodedata.normalize("NFKC", ch)
+        return form
+
+
+_NFKC = _Nfkc()
+
+
 def _find(lines, window: list[int], needle: str) -> list[Span] | None:
     chars: list[str] = []
     where: list[tuple[int, int]] = []
+    nfkc = _NFKC
     for i in window:
         for j, ch in enumerate(lines[i].text):
-            for c in unicodedata.normalize("NFKC", ch):
+            for c in nfkc[ch]:
                 if not c.isspace():
                     chars.append(c)
                     where.append((i, j))

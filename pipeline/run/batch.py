@@ -339,7 +339,7 @@ class _Context:
 
                 meta = json.loads(self.store.cached_results([info["sha256"]])[info["sha256"]]).get("meta")
                 return Task(index, "rules", item.display, path, blob, meta, info["sha256"])
-        return Task(index, "full", item.display, path, sha256=info["sha256"],
+        return Task(index, "full", item.display, path, sha256=info["sha256"], keep_record=self.store is not None,
                     defer_ocr=self.defer and Path(path).suffix.lower() == ".pdf")
 
     def flush_hits(self) -> None:

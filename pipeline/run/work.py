@@ -41,6 +41,7 @@ class Task:
     page: int | None = None  # "ocr_page": the 1-based page to OCR
     defer_ocr: bool = False  # "full": answer OCR_PENDING rather than OCR several pages here
     ocr_done: dict | None = None  # "full": page -> its "ocr_page" result, laid out instead of OCR'd again
+    keep_record: bool = True  # "full": also send back the pickled Record and Source (a store caches them)
 
 
 @dataclass(frozen=True)
@@ -132,9 +133,10 @@ def _cited(record: dict) -> list[dict]:
 
 
 def full_task(path: Path, display: str, rules, read, context: int = EXCERPT_CONTEXT_LINES,
-              ocr_plan=None) -> tuple[dict, bytes | None, bool]:
+              ocr_plan=None, keep_record: bool = True) -> tuple[dict, bytes | None, bool]:
     """Read, extract and audit one file: (result JSON without source, pickled
-    Record and Source or None, cacheable).
+    Record and Source or None, cacheable). `keep_record` False: no pickled
+    Record (a batch without a store has no use for it).
 
     `ocr_plan` (a pipeline.ingest.ocr.pdf.OcrPlan) is passed to the reader.
     When a deferring plan finds pages to OCR, the result is not a report but
@@ -170,7 +172,8 @@ def full_task(path: Path, display: str, rules, read, context: int = EXCERPT_CONT
             return failed(display, "not_a_report", NOT_A_REPORT, doc.meta).to_json(with_source=False), None, True
         source = Source.of(doc)
         result = audit_extracted(record, source, display, doc.meta, rules, context)
-        return result.to_json(with_source=False), pickle.dumps((record, source), pickle.HIGHEST_PROTOCOL), True
+        blob = pickle.dumps((record, source), pickle.HIGHEST_PROTOCOL) if keep_record else None
+        return result.to_json(with_source=False), blob, True
     except Exception as exc:  # noqa: BLE001
         return internal_error(display, exc).to_json(with_source=False), None, False
 
@@ -212,7 +215,7 @@ def make_handler(rules, read, context: int = EXCERPT_CONTEXT_LINES,
     def run(task: Task, path: Path) -> tuple | dict:
         if task.kind == "ocr_page":
             return page_task(path, task.page, read)
-        return full_task(path, task.display, rules, read, context, _ocr_plan(task))
+        return full_task(path, task.display, rules, read, context, _ocr_plan(task), task.keep_record)
 
     def handle(task: Task) -> tuple | dict:
         if task.kind == "rules":
