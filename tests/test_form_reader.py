@@ -430,3 +430,42 @@ def test_flat_form_ending_on_its_core_indicator_cell_is_not_cut(audit_text):
             "播发稿件数量 篇 定量指标 >=597 597 70% 40 28 是 安全生产事故次数 起 定量指标 =0 =0 0 100% 50 50 是")
     sev = {(f["subject"], f["category"]): f["severity"] for f in audit_text(text).findings}
     assert sev[("indicator.1", "missing_explanation")] == "warning"  # met, 28 of 40, no reason
+
+
+GLUED_INDICATORS = (
+    "项目支出绩效自评表项目名称道路养护项目主管部门某县交通运输局实施单位某县交通运输局"
+    "资金情况(万元)全年预算数(A)全年执行数(B)分值执行率(B/A)得分年度资金总额:505010100%10"
+    "绩效指标一级指标二级指标三级指标分值年度指标值全年实际值得分未完成原因及拟采取的改进措施"
+    "产出指标(50分)数量指标养护道路里程30≥12公里≥12公里30质量指标验收合格率20100%100%18"
+    "效益指标(30分)社会效益指标群众出行条件改善情况30明显改善明显改善30"
+    "满意度指标(10分)服务对象满意度指标群众满意度10≥90%≥95%10……总分10098\n")
+
+
+def test_glued_indicator_block_is_read_whole(audit_text):
+    r = audit_text(GLUED_INDICATORS)
+    inds = r.record["indicators"]
+    assert _inds(r) == [("养护道路里程", 30, 30), ("验收合格率", 20, 18),
+                        ("群众出行条件改善情况", 30, 30), ("群众满意度", 10, 10)]
+    assert [(i["level1"], i["level2"]) for i in inds] == [
+        ("产出指标", "数量指标"), ("产出指标", "质量指标"), ("效益指标", "社会效益指标"),
+        ("满意度指标", "服务对象满意度指标")]
+    assert inds[0]["target"]["op"] == ">=" and inds[3]["actual"]["value"] == 95
+    assert r.record["score"] == 98
+
+
+def test_glued_indicator_block_not_read_whole_gives_no_rows(audit_text):
+    from pipeline.extract.form_glued_indicators import glued_indicator_rows
+    from pipeline.extract.normalize import normalize_document
+    from pipeline.ingest.text import read_text_bytes
+
+    def rows(text):
+        return glued_indicator_rows(normalize_document(read_text_bytes(text.encode("utf-8"), "t.txt")))
+
+    assert any("name" in r.cells for r in rows(GLUED_INDICATORS))
+    # a 得分 above its 分值 (群众满意度 10 | 12), and a row whose cells do not parse
+    # (a reason written into the last column): the whole block stays unread
+    over = GLUED_INDICATORS.replace("≥90%≥95%10……", "≥90%≥95%12……")
+    reason = GLUED_INDICATORS.replace("100%100%18", "100%100%18部分路段返工")
+    for text in (over, reason):
+        assert rows(text) == []
+        assert audit_text(text).record["indicators"] == []
