@@ -469,3 +469,15 @@ def test_glued_indicator_block_not_read_whole_gives_no_rows(audit_text):
     for text in (over, reason):
         assert rows(text) == []
         assert audit_text(text).record["indicators"] == []
+
+
+def test_glued_indicator_block_with_spaces_template_rows_and_a_line_break(audit_text):
+    # 新洲 169's shape: 指标值 before 分值, spaces left inside cells (分 值, 满意度 指标),
+    # unfilled template rows (指标2:) and the block running on to the next line
+    text = ("项目支出绩效自评表(2020 年度)项目名称演出设备更新主管部门某区剧团实施单位某区文化和旅游局\n"
+            "绩 效 指 标一级指标二级指标三级指标年度 指标值实际 完成值分 值得 分偏差原因分析 及改进措施"
+            "产出指标数量指标更新演出设备50件50件4040指标2:质量指标设备质量合格合格3030指标2:\n"
+            "满意度 指标服务对象 满意度指 标演出人员满意度100%95%3028指标2:总分10098\n")
+    r = audit_text(text)
+    assert _inds(r) == [("更新演出设备", 40, 40), ("设备质量", 30, 30), ("演出人员满意度", 30, 28)]
+    assert r.record["indicators"][1]["target"]["text"] == "合格"

@@ -14,6 +14,7 @@ form does not have, so it gives nothing.
 
 from __future__ import annotations
 
+import functools
 from decimal import Decimal
 
 import regex
@@ -31,7 +32,8 @@ VALUE_ROLES = ("weight", "target", "actual", "score")
 LEVEL1 = regex.compile("(?p)" + LEVEL1_RE.pattern.removeprefix("^").removesuffix("$"))
 LEVEL2 = regex.compile("(?p)" + LEVEL2_RE.pattern.removeprefix("^").removesuffix("$"))
 BLOCK_END = regex.compile(r"总分|合计得分|总得分")
-PLACEHOLDER = regex.compile(r"[.…·。]{2,}")
+# a template row left unfilled: ……, or 指标1: / 指标2： with no name
+PLACEHOLDER = regex.compile(r"[.…·。]{2,}|指标\d{1,2}[:：]")
 WEIGHT = regex.compile(r"(?:[1-9]\d{0,2}|0)(?:\.\d{1,2})?")
 OP = regex.compile(r"≥|≤|>=|<=|>|<|=|＝|≧|≦")
 NUM = regex.compile(r"(?:[1-9]\d*|0)(?:\.\d+)?")
@@ -40,31 +42,39 @@ MAX_UNIT = 4  # a longer run of words after a figure is not its unit
 MAX_WORDS = 12  # a word target or actual (显著提升)
 MAX_NAME = 40
 NAME_BAD = regex.compile(r"[≥≤<>=＝%]")
+MAX_LINES = 4  # lines a block may run over
 MAX_PARSES = 2  # two complete readings: ambiguous, nothing is read
 
 
 def glued_indicator_rows(nlines: list[NLine]) -> list[FormRow]:
     """The indicator rows of the first glued indicator block read whole, or []."""
-    for nl in nlines:
-        text = nl.text
-        for m in regex.finditer("一级指标", text):
+    for k, nl in enumerate(nlines):
+        if "一级指标" not in nl.text.replace(" ", ""):
+            continue
+        # the block may run on over the next lines (a page's text cut into lines)
+        t = Text(nlines[k:k + MAX_LINES])
+        # spaces a copied cell kept (分 值, 满意度 指标) are no separators: read without them
+        where = [i for i, ch in enumerate(t.text) if not ch.isspace()]
+        text = "".join(t.text[i] for i in where)
+        first_line = len(nl.text.replace(" ", ""))
+        for m in regex.finditer("一级指标", text, endpos=first_line):
             roles, end = _header(text, m.start())
             if roles is None:
                 continue
             stop = BLOCK_END.search(text, end)
-            limit = stop.start() if stop else len(text)
+            limit = stop.start() if stop else first_line
             parses = _parse(text, end, limit, roles)
             if len(parses) != 1:
                 continue
-            t = Text([nl])
-            rows = [_row(t, text, item) for item in parses[0]]
+
+            cell = functools.partial(_cell, t, text, where)
+            rows = [_row(cell, item) for item in parses[0]]
             if not any("name" in r.cells for r in rows):
                 continue
             total = GLUED_TOTAL.match(text, limit) if stop else None
             if total:
-                rows.append(FormRow("total", GCell("总分", t.evidence(total.start(), total.start("w"))),
-                                    {"weight": GCell(total.group("w"), t.evidence(*total.span("w"))),
-                                     "score": GCell(total.group("s"), t.evidence(*total.span("s")))}))
+                rows.append(FormRow("total", cell(total.start(), total.start("w")),
+                                    {"weight": cell(*total.span("w")), "score": cell(*total.span("s"))}))
             return rows
     return []
 
@@ -94,6 +104,7 @@ def _parse(text: str, start: int, limit: int, roles: list[str]) -> list[list]:
     """The best-agreeing complete readings of text[start:limit] (at most MAX_PARSES), each
     a list of ("level1"|"level2", (a, b)) and ("row", (a, b), {role: (a, b)})."""
     memo: dict[int, tuple[float, list[list]]] = {}
+    words_first = roles[0] in ("target", "actual")
     none = (float("-inf"), [])
 
     def at(p: int) -> tuple[float, list[list]]:
@@ -118,8 +129,8 @@ def _parse(text: str, start: int, limit: int, roles: list[str]) -> list[list]:
             for e in range(p + 1, min(limit, p + MAX_NAME + 1)):
                 if NAME_BAD.match(text, e - 1) or LEVEL1.match(text, e - 1) or LEVEL2.match(text, e - 1):
                     break
-                if not text[e].isdigit() or text[e - 1].isdigit():
-                    continue
+                if text[e].isdigit() == text[e - 1].isdigit() and not (words_first and _value_start(text, e)):
+                    continue  # a name ends before a figure, or (指标值 first) before a word value
                 for cells, q in _cells(text, e, limit, roles):
                     got, tails = at(q)
                     if tails:
@@ -134,6 +145,10 @@ def _parse(text: str, start: int, limit: int, roles: list[str]) -> list[list]:
         return memo[p]
 
     return at(start)[1]
+
+
+def _value_start(text: str, e: int) -> bool:
+    return bool(OP.match(text, e) or HAN.match(text, e))
 
 
 UNIT_END = regex.compile(r"(?:%|\p{Han}+)$")
@@ -210,10 +225,12 @@ def _values(text: str, p: int, limit: int, pair: bool):
     yield run.end()
 
 
-def _row(t: Text, text: str, item) -> FormRow:
-    def cell(a: int, b: int) -> GCell:
-        return GCell(text[a:b], t.evidence(a, b))
+def _cell(t: Text, text: str, where: list[int], a: int, b: int) -> GCell:
+    """text[a:b] of the space-free text, with the evidence of the source it was read from."""
+    return GCell(text[a:b], t.evidence(where[a], where[b - 1] + 1))
 
+
+def _row(cell, item) -> FormRow:
     if item[0] in ("level1", "level2"):
         return FormRow("indicator", None, {item[0]: cell(*item[1])})
     _, name, cells = item
