@@ -430,3 +430,54 @@ def test_flat_form_ending_on_its_core_indicator_cell_is_not_cut(audit_text):
             "播发稿件数量 篇 定量指标 >=597 597 70% 40 28 是 安全生产事故次数 起 定量指标 =0 =0 0 100% 50 50 是")
     sev = {(f["subject"], f["category"]): f["severity"] for f in audit_text(text).findings}
     assert sev[("indicator.1", "missing_explanation")] == "warning"  # met, 28 of 40, no reason
+
+
+GLUED_INDICATORS = (
+    "项目支出绩效自评表项目名称道路养护项目主管部门某县交通运输局实施单位某县交通运输局"
+    "资金情况(万元)全年预算数(A)全年执行数(B)分值执行率(B/A)得分年度资金总额:505010100%10"
+    "绩效指标一级指标二级指标三级指标分值年度指标值全年实际值得分未完成原因及拟采取的改进措施"
+    "产出指标(50分)数量指标养护道路里程30≥12公里≥12公里30质量指标验收合格率20100%100%18"
+    "效益指标(30分)社会效益指标群众出行条件改善情况30明显改善明显改善30"
+    "满意度指标(10分)服务对象满意度指标群众满意度10≥90%≥95%10……总分10098\n")
+
+
+def test_glued_indicator_block_is_read_whole(audit_text):
+    r = audit_text(GLUED_INDICATORS)
+    inds = r.record["indicators"]
+    assert _inds(r) == [("养护道路里程", 30, 30), ("验收合格率", 20, 18),
+                        ("群众出行条件改善情况", 30, 30), ("群众满意度", 10, 10)]
+    assert [(i["level1"], i["level2"]) for i in inds] == [
+        ("产出指标", "数量指标"), ("产出指标", "质量指标"), ("效益指标", "社会效益指标"),
+        ("满意度指标", "服务对象满意度指标")]
+    assert inds[0]["target"]["op"] == ">=" and inds[3]["actual"]["value"] == 95
+    assert r.record["score"] == 98
+
+
+def test_glued_indicator_block_not_read_whole_gives_no_rows(audit_text):
+    from pipeline.extract.form_glued_indicators import glued_indicator_rows
+    from pipeline.extract.normalize import normalize_document
+    from pipeline.ingest.text import read_text_bytes
+
+    def rows(text):
+        return glued_indicator_rows(normalize_document(read_text_bytes(text.encode("utf-8"), "t.txt")))
+
+    assert any("name" in r.cells for r in rows(GLUED_INDICATORS))
+    # a 得分 above its 分值 (群众满意度 10 | 12), and a row whose cells do not parse
+    # (a reason written into the last column): the whole block stays unread
+    over = GLUED_INDICATORS.replace("≥90%≥95%10……", "≥90%≥95%12……")
+    reason = GLUED_INDICATORS.replace("100%100%18", "100%100%18部分路段返工")
+    for text in (over, reason):
+        assert rows(text) == []
+        assert audit_text(text).record["indicators"] == []
+
+
+def test_glued_indicator_block_with_spaces_template_rows_and_a_line_break(audit_text):
+    # 新洲 169's shape: 指标值 before 分值, spaces left inside cells (分 值, 满意度 指标),
+    # unfilled template rows (指标2:) and the block running on to the next line
+    text = ("项目支出绩效自评表(2020 年度)项目名称演出设备更新主管部门某区剧团实施单位某区文化和旅游局\n"
+            "绩 效 指 标一级指标二级指标三级指标年度 指标值实际 完成值分 值得 分偏差原因分析 及改进措施"
+            "产出指标数量指标更新演出设备50件50件4040指标2:质量指标设备质量合格合格3030指标2:\n"
+            "满意度 指标服务对象 满意度指 标演出人员满意度100%95%3028指标2:总分10098\n")
+    r = audit_text(text)
+    assert _inds(r) == [("更新演出设备", 40, 40), ("设备质量", 30, 30), ("演出人员满意度", 30, 28)]
+    assert r.record["indicators"][1]["target"]["text"] == "合格"

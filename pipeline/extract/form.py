@@ -19,6 +19,7 @@ import regex
 from pipeline.extract.common import parse_value
 from pipeline.extract.conclusion import SENTENCE_RATING_RE, SENTENCE_SCORE_RE
 from pipeline.extract.form_glued import glued_budget_rows
+from pipeline.extract.form_glued_indicators import glued_indicator_rows
 from pipeline.extract.form_grid import GCell, grids_from_tables, token_runs
 from pipeline.extract.form_labels import (
     BLANK,
@@ -106,6 +107,9 @@ def extract_form(doc: Document, nlines: list[NLine]) -> FormPart | None:
             cells += run.tokens
     if not any(r.section == "budget" and budget_line_of(r.label.text) == "total" and r.cells for r in rows):
         rows += glued_budget_rows(nlines)  # a budget block whose cells lost their separators
+    if not any(r.section == "indicator" for r in rows):
+        glued = glued_indicator_rows(nlines)  # an indicator block likewise, read whole or not at all
+        rows += [r for r in glued if r.section == "indicator" or not any(o.section == "total" for o in rows)]
     if not _has_body(rows):
         return None
     part = FormPart(lines=used)
