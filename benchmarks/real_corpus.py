@@ -29,7 +29,12 @@ def load_labels() -> dict:
 
 
 def _norm(s: str | None) -> str:
-    return "".join(ch for ch in (s or "") if not ch.isspace() and ch not in "（）()")
+    """Spaces and brackets dropped, traditional script folded to simplified: a label
+    written as the source prints it (遂溪縣水務局) names the unit the record holds in
+    the normalised script (遂溪县水务局)."""
+    from pipeline.extract.normalize import _t2s
+
+    return _t2s("".join(ch for ch in (s or "") if not ch.isspace() and ch not in "（）()"))
 
 
 def unit_matches(label: str, record: dict) -> bool:

@@ -141,9 +141,11 @@ def _field_value(nlines: list[NLine], k: int, end: int) -> str | None:
 
 def _next_gap(nl: NLine, start: int) -> int | None:
     """The first position at or after `start` where the source had a space that
-    normalising dropped (cols jump by more than one)."""
+    normalising dropped (cols jump by more than one over blanks; a dropped pinyin
+    gloss, 部門(mén), is no gap)."""
+    src = nl.src.text
     for i in range(max(start, 1), len(nl.cols)):
-        if nl.cols[i] - nl.cols[i - 1] > 1 and i > start:
+        if nl.cols[i] - nl.cols[i - 1] > 1 and i > start and not src[nl.cols[i - 1] + 1 : nl.cols[i]].strip():
             return i
     return None
 
