@@ -28,6 +28,7 @@ MENTION_RE = regex.compile(
     rf"|(?<=共计|共|计)[{CN_DIGITS}]+(?:个|项)"
 )
 LIST_ITEM = regex.compile(r"[①-⑳]")
+COUNT_THEN_MONEY = regex.compile(r"\p{Han}{0,4}\d[\d.,]*(?:万元|亿元|元)")
 # A clause whose only money word is 资金 (中央财政补助资金): it names a source, not a measure.
 WEAK_BUDGET = regex.compile(r"[^预算批复安排下达总额规模投资]*资金")
 CLAUSE_SPLIT = regex.compile(r"[，,：:；;]")
@@ -100,6 +101,8 @@ def block_facts(block: Text, doc_type: str | None) -> list[Fact]:
     for m in MENTION_RE.finditer(text):
         label, prev_start = text[prev_end : m.start()], prev_end
         prev_end = m.end()
+        if m.group(0)[-1] in "个项" and COUNT_THEN_MONEY.match(text, m.end()):
+            prev_end = prev_start  # 年初批复预算8个项目985万元: the amount's words run through the count
         if "。" in label:
             field = ctx.field
             ctx = _Ctx(default)
