@@ -9,6 +9,8 @@ the body. The words are data (lexicon.yml, section header).
 
 from __future__ import annotations
 
+import functools
+
 import regex
 
 from pipeline.extract.genre import HEAD_CHARS, TOC_ENTRY, find_title, is_title_like, title_text
@@ -96,14 +98,25 @@ PROJECT_WORDS = regex.compile(r"财政(?![局厅所部])|衔接|资金|项目(?!
                               r"|专项|转移支付")
 
 
+@functools.lru_cache(maxsize=1)
+def _org_patterns() -> tuple[regex.Pattern, regex.Pattern]:
+    """(the shortest head ending in an organisation suffix with none after it, the longest such head)."""
+    suffix = lexicon()["header"]["org_suffix"]
+    return (regex.compile(rf"^(?P<org>.{{2,40}}?{suffix})(?!.*{suffix})"),
+            regex.compile(rf"^(?P<org>.{{2,40}}{suffix})"))
+
+
 def _org(value: str) -> str | None:
     """The longest head of `value` that ends like an organisation's name (and,
     when a project's name follows, ends before it)."""
+    last_only, longest = _org_patterns()
     value = value.strip(" |·•-—")
     pm = PROJECT_WORDS.search(value)
     if pm is not None:  # a fund's name with no unit before it (转移支付财政衔接…) names none
-        m = regex.match(rf"^(?P<org>.{{2,40}}{lexicon()['header']['org_suffix']})", value[: pm.start()])
+        m = longest.match(value[: pm.start()])
         return m.group("org") if m else None
+    m = last_only.match(value) or longest.match(value)
+    return m.group("org") if m else None
     m = regex.match(rf"^(?P<org>.{{2,40}}?{lexicon()['header']['org_suffix']})(?!.*{lexicon()['header']['org_suffix']})",
                     value)
     if not m:

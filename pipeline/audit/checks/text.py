@@ -150,15 +150,20 @@ def _plain(s: str) -> str:
     return regex.sub(r"[\s，,。:：;；]", "", s)
 
 
+def flaws_of(record: Record, kind_name: str, tally: Tally):
+    """The record's text flaws of one kind, each counted as a check run."""
+    for flaw in record.text_flaws:
+        if flaw.kind == kind_name:
+            tally.ran()
+            yield flaw
+
+
 @kind("text_flaw", values=("text", "fixed"), flaw="doubled", legit_words=[], min_length=2)
 def check_text_flaws(record: Record, params: dict, tally: Tally):
     """Slips the running text shows (extract/text_flaws.py): a word written twice,
     unless a listed reduplication; a document number without its closing bracket."""
     legit = set(params["legit_words"])
-    for flaw in record.text_flaws:
-        if flaw.kind != params["flaw"]:
-            continue
-        tally.ran()
+    for flaw in flaws_of(record, params["flaw"], tally):
         if flaw.kind == "doubled":
             if len(flaw.text) < params["min_length"] or flaw.text * 2 in legit:
                 continue
@@ -176,10 +181,7 @@ def check_text_flaws(record: Record, params: dict, tally: Tally):
 @kind("list_count", values=("stated", "count", "names", "repeated"))
 def check_list_count(record: Record, params: dict, tally: Tally):
     """N 个 … 即 a、b、c: the names listed must be N, and none twice."""
-    for flaw in record.text_flaws:
-        if flaw.kind != "list_count":
-            continue
-        tally.ran()
+    for flaw in flaws_of(record, "list_count", tally):
         repeated = sorted({t for t in flaw.items if flaw.items.count(t) > 1})
         if len(flaw.items) == flaw.stated and not repeated:
             continue
@@ -192,10 +194,7 @@ def check_list_count(record: Record, params: dict, tally: Tally):
 @kind("other_year", values=("heading", "year"))
 def check_other_year(record: Record, params: dict, tally: Tally):
     """A heading of the opening naming another 年度 than the title's."""
-    for flaw in record.text_flaws:
-        if flaw.kind != "other_year":
-            continue
-        tally.ran()
+    for flaw in flaws_of(record, "other_year", tally):
         yield Hit("document", {"heading": flaw.text, "year": str(flaw.stated)},
                   [e for e in (flaw.evidence, record.field_evidence.get("year")) if e], stated=flaw.text,
                   expected=f"{flaw.stated}年度")
@@ -228,10 +227,7 @@ def check_doc_amount(record: Record, params: dict, tally: Tally):
 @kind("unit_variant", values=("first", "other"))
 def check_unit_variant(record: Record, params: dict, tally: Tally):
     """One item's figure printed twice with two different units (32.49hm, 32.49hmm)."""
-    for flaw in record.text_flaws:
-        if flaw.kind != "unit_variant":
-            continue
-        tally.ran()
+    for flaw in flaws_of(record, "unit_variant", tally):
         first, other = flaw.items
         yield Hit("document", {"first": first, "other": other}, [flaw.evidence] if flaw.evidence else [],
                   stated=other, expected=first)
